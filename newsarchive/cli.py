@@ -1,0 +1,79 @@
+"""The command line: build (default), check and new; problems printed as path:line: message."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import build, check
+from .errors import EXIT_OK, EXIT_USAGE, BuildError
+from .scaffold import new_article
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build_site.py", description="Build the Makiivka report archive.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    paths = argparse.ArgumentParser(add_help=False)
+    paths.add_argument("--config", type=Path, default=Path("site_config.yaml"), help="config file (default: site_config.yaml)")
+    paths.add_argument("--articles", type=Path, help="articles folder (overrides paths.articles)")
+    paths.add_argument("--output", type=Path, help="output folder (overrides paths.output)")
+    commands = parser.add_subparsers(dest="command")
+    build_cmd = commands.add_parser("build", parents=[paths], help="build the site (the default)")
+    build_cmd.add_argument("--force", action="store_true",
+                           help="build into an existing folder this builder did not create, keeping its files")
+    commands.add_parser("check", parents=[paths], help="validate the config and every article; write nothing")
+    new_cmd = commands.add_parser("new", parents=[paths], help="start a new article source")
+    new_cmd.add_argument("title")
+    new_cmd.add_argument("--date", type=_iso_date, required=True, help="the report's date, YYYY-MM-DD")
+    new_cmd.add_argument("--location", action="append", default=[], help="a place (repeatable)")
+    new_cmd.add_argument("--topic", action="append", default=[], help="a topic (repeatable)")
+    new_cmd.add_argument("--slug", help="the URL slug (default: made from the title)")
+    return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "build")
+    args = make_parser().parse_args(argv)
+    overrides = {"articles": _absolute(args.articles), "output": _absolute(args.output)}
+    try:
+        if args.command == "check":
+            _, articles = check(args.config, overrides)
+            print(f"ok: {len(articles)} reports, no problems")
+        elif args.command == "new":
+            path = new_article(args.config, overrides, args.title, args.date, args.location, args.topic, args.slug)
+            print(f"created {path}")
+        else:
+            report = build(args.config, overrides, force=args.force)
+            w = report.write
+            print(f"built {report.articles} reports ({report.drafts} drafts skipped) into {w.files} files: "
+                  f"{w.written} written, {w.unchanged} unchanged, {w.removed} removed in {report.seconds:.2f} s")
+    except BuildError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; nothing was written",
+              file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; the published site was left as it was", file=sys.stderr)
+        return 130
+    return EXIT_OK
+
+
+def _absolute(path: Path | None) -> str | None:
+    return None if path is None else str(path.absolute())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Dates in words, from a fixed English table: the output never depends on the machine's locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def month_name(month: int) -> str:
+    return MONTHS[month - 1]
+
+
+def format_day(day: dt.date) -> str:
+    """'3 January 2023'."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_month(year: int, month: int) -> str:
+    """'January 2023'."""
+    return f"{MONTHS[month - 1]} {year}"
+
+
+def format_moment(moment: dt.datetime) -> str:
+    """'3 January 2023, 14:05 UTC+03:00' — the time as the source gave it, with its offset."""
+    offset = moment.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "-0000") else f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{format_day(moment.date())}, {moment:%H:%M} {zone}"
+
+
+def atom_timestamp(day: dt.date, moment: dt.datetime | None = None) -> str:
+    """RFC 3339 time for feeds: the given date-time, or midnight UTC of the day."""
+    if moment is not None:
+        return moment.isoformat()
+    return f"{day.isoformat()}T00:00:00Z"

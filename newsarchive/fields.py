@@ -1,0 +1,109 @@
+"""Typed field values for config and front-matter: each converter returns the value or raises FieldError.
+
+YAML 1.1 turns `no` into False, `012` into 10 and `1.10` into 1.1; a converter that expects
+text says so instead of silently accepting the changed value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+
+class FieldError(ValueError):
+    """A value of the wrong type or form; the message says what was expected."""
+
+
+def describe(value: object) -> str:
+    """The YAML type name of a parsed value, for messages."""
+    names = {bool: "a yes/no value", int: "a number", float: "a number", type(None): "nothing",
+             list: "a list", dict: "a mapping", str: "text"}
+    return names.get(type(value), type(value).__name__)
+
+
+def as_text(value: object) -> str:
+    """Non-empty text, trimmed."""
+    if not isinstance(value, str):
+        hint = "; quote it" if isinstance(value, (bool, int, float)) else ""
+        raise FieldError(f"expected text, got {describe(value)} {_shown(value)}{hint}")
+    value = unicodedata.normalize("NFC", value.strip())
+    if not value:
+        raise FieldError("must not be empty")
+    return value
+
+
+def as_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(f"expected true or false, got {describe(value)} {_shown(value)}")
+    return value
+
+
+def as_positive_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldError(f"expected a whole number of 1 or more, got {_shown(value)}")
+    return value
+
+
+def as_list(value: object) -> list:
+    """A list; a single value is accepted as a list of one."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, (str, int, float, bool)):
+        return [value]
+    raise FieldError(f"expected a list, got {describe(value)}")
+
+
+def as_date(value: object) -> dt.date:
+    """A calendar date written YYYY-MM-DD."""
+    text = as_text(value) if not isinstance(value, dt.date) else value.isoformat()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise FieldError(f"expected a date as YYYY-MM-DD, got {text!r}")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise FieldError(f"{text!r} is not a real date ({exc})") from None
+    if day.year < 1900:
+        raise FieldError(f"{text!r} is not a plausible report date")
+    return day
+
+
+def as_date_or_datetime(value: object) -> dt.date | dt.datetime:
+    """A date, or a date-time that carries its UTC offset (a bare local time is ambiguous)."""
+    text = as_text(value)
+    if len(text) == 10:
+        return as_date(text)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        raise FieldError(
+            f"expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]+HH:MM, got {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        raise FieldError(f"the date-time {text!r} has no UTC offset; add one, e.g. {text}+00:00")
+    as_date(moment.date().isoformat())
+    return moment
+
+
+def as_url(value: object, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """An absolute address with one of ``schemes``."""
+    text = as_text(value)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in schemes or not (parts.netloc or parts.scheme == "mailto"):
+        raise FieldError(f"expected an address starting with {' or '.join(s + ':' for s in schemes)}, got {text!r}")
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise FieldError(f"the address {text!r} contains spaces or control characters")
+    return text
+
+
+def unknown_key_message(key: str, allowed) -> str:
+    """'unknown field' with the nearest allowed names as a hint."""
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(sorted(allowed))})"
+    return f"unknown field{hint}"
+
+
+def _shown(value: object) -> str:
+    return "" if value is None or isinstance(value, (list, dict)) else repr(value)

@@ -1,0 +1,109 @@
+"""Group reports into the listings readers browse: by year, month, day, location and topic.
+
+One generic ``group_by`` builds every listing, so periods and terms cannot drift apart.
+All orders are explicit: listings newest first, groups by key, ties broken by slug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable
+
+from . import dates, routes
+from .config import SiteConfig
+from .model import TERM_KINDS, Article, Term
+
+YEAR, MONTH, DAY = "year", "month", "day"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The reports on a period's, place's or topic's pages, newest first."""
+
+    kind: str
+    key: Hashable
+    title: str
+    url: str
+    articles: tuple[Article, ...]
+    term: Term | None = None
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """Everything the pages are made from; built once, read by every page."""
+
+    articles: tuple[Article, ...]
+    periods: dict[str, tuple[Listing, ...]]
+    terms: dict[str, tuple[Listing, ...]]
+    term_by_slug: dict[tuple[str, str], Term]
+    period_neighbours: dict[tuple, tuple]
+    report_neighbours: dict[str, tuple]
+
+    def neighbours(self, listing: Listing) -> tuple[Listing | None, Listing | None]:
+        """The previous (older) and next (newer) non-empty listing of the same kind."""
+        return self.period_neighbours[(listing.kind, listing.key)]
+
+    def article_neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+        """The report published just before and just after ``article``."""
+        return self.report_neighbours[article.source_path]
+
+
+def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
+    return tuple(sorted(articles, key=lambda a: a.chronological_key, reverse=True))
+
+
+def group_by(articles: Iterable[Article], keys: Callable[[Article], Iterable[Hashable]]) -> dict:
+    """Map each key to its reports (newest first); keys in sorted order."""
+    groups: dict = defaultdict(list)
+    for article in articles:
+        for key in keys(article):
+            groups[key].append(article)
+    return {key: newest_first(groups[key]) for key in sorted(groups)}
+
+
+def index_site(articles: Iterable[Article], config: SiteConfig) -> SiteIndex:
+    """Build every listing of the published reports."""
+    articles = newest_first(articles)
+    period_keys = {
+        YEAR: (lambda a: [(a.day.year,)], lambda k: str(k[0]), lambda k: routes.year_url(*k)),
+        MONTH: (lambda a: [(a.day.year, a.day.month)], lambda k: dates.format_month(*k), lambda k: routes.month_url(*k)),
+        DAY: (lambda a: [a.day], dates.format_day, routes.day_url),
+    }
+    periods = {
+        kind: tuple(Listing(kind, key, title(key), url(key), group)
+                    for key, group in group_by(articles, keys).items())
+        for kind, (keys, title, url) in period_keys.items()
+    }
+    terms = {}
+    for kind in TERM_KINDS:
+        grouped = group_by(articles, lambda a, kind=kind: a.terms(kind))
+        terms[kind] = tuple(
+            Listing(kind, term.slug, term.name, routes.term_url(kind, term.slug), grouped.get(term.slug, ()), term)
+            for term in sorted(config.terms(kind), key=lambda t: (t.name.casefold(), t.slug))
+        )
+    term_by_slug = {(kind, term.slug): term for kind in TERM_KINDS for term in config.terms(kind)}
+    period_neighbours = {(listing.kind, listing.key): pair
+                         for listings in periods.values() for listing, pair in _with_neighbours(listings)}
+    report_neighbours = {article.source_path: pair for article, pair in _with_neighbours(articles[::-1])}
+    return SiteIndex(articles, periods, terms, term_by_slug, period_neighbours, report_neighbours)
+
+
+def _with_neighbours(items: tuple) -> Iterable[tuple]:
+    """Each item of an oldest-first sequence with its (previous, next) pair."""
+    padded = (None, *items, None)
+    return ((item, (padded[i], padded[i + 2])) for i, item in enumerate(items))
+
+
+def months_of(index: SiteIndex, year: int) -> tuple[Listing, ...]:
+    return tuple(m for m in index.periods[MONTH] if m.key[0] == year)
+
+
+def days_of(index: SiteIndex, year: int, month: int) -> tuple[Listing, ...]:
+    return tuple(d for d in index.periods[DAY] if (d.key.year, d.key.month) == (year, month))
+
+
+def newest_date(articles: Iterable[Article]) -> dt.date | None:
+    """The latest date any of ``articles`` was published or updated."""
+    return max((a.updated or a.day for a in articles), default=None)

@@ -1,0 +1,336 @@
+"""Article sources to validated Article records, with every problem collected as path:line: field: message.
+
+Source files live at ``articles/YYYY/YYYY-MM-DD-slug.md``. Files whose names start with ``.`` or
+``_``, end with ``~``, or end with ``.swp``, ``.swo``, ``.tmp``, ``.bak`` or ``.orig`` are editor
+or tool droppings and are ignored, as are files not ending in ``.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import frontmatter
+
+from . import fields, routes
+from .config import SLUG_RE, SiteConfig, term_key
+from .errors import ContentError, Problem, display_path
+from .markup import MarkdownRenderer, MarkupError
+from .model import LOCATIONS, TERM_KINDS, TOPICS, Article, Correction, Source, Term
+from .yamlfile import YamlDocument, YamlError, load_yaml
+
+FILE_NAME_RE = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>.+)\.md")
+IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".tmp", ".bak", ".orig")
+RESERVED_SLUGS = {"index", "page", "feed", "static"}
+MAX_SLUG_LENGTH = 80
+MAX_FILE_BYTES = 1_000_000
+# python-frontmatter's own boundary rule: a line of three or more dashes.
+BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+
+FIELDS = ("title", "date", "slug", "summary", "byline", "locations", "topics", "sources",
+          "updated", "corrections", "draft", "date_note")
+SOURCE_FIELDS = ("name", "url", "published", "republished", "note")
+CORRECTION_FIELDS = ("date", "text")
+_TOP_LEVEL = object()
+
+
+def is_ignored(name: str) -> bool:
+    """Whether a file name is an editor dropping or not an article source."""
+    return (name.startswith((".", "_", "#")) or name.endswith(IGNORED_SUFFIXES)
+            or not name.endswith(".md"))
+
+
+def find_sources(articles_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """Every article source below ``articles_dir``, sorted; links that leave the folder are problems."""
+    root = articles_dir.resolve()
+    found, problems = [], []
+    if not root.is_dir():
+        return [], [Problem(display_path(articles_dir), None, None, "the articles folder does not exist")]
+    for folder, subfolders, files in os.walk(root):
+        here = Path(folder)
+        for name in sorted(subfolders):
+            if (here / name).is_symlink():
+                problems.append(Problem(display_path(here / name), None, None,
+                                        "symbolic links to folders are not followed; move the files here"))
+        subfolders[:] = sorted(n for n in subfolders if not n.startswith((".", "_")) and not (here / n).is_symlink())
+        for name in sorted(files):
+            path = here / name
+            if is_ignored(name):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(Problem(display_path(path), None, None,
+                                        "symbolic link leads outside the articles folder; refusing to read it"))
+                continue
+            found.append(path)
+    return found, problems
+
+
+def read_articles(config: SiteConfig) -> list[Article]:
+    """Read and validate every source; raise ContentError listing every problem in every file."""
+    paths, problems = find_sources(config.paths.articles)
+    renderer = MarkdownRenderer()
+    articles = []
+    for path in paths:
+        article, article_problems = read_article(path, config, renderer.render)
+        problems += article_problems
+        if article is not None:
+            articles.append(article)
+    problems += find_duplicate_urls(articles)
+    if problems:
+        raise ContentError(problems)
+    return sorted(articles, key=lambda a: a.chronological_key)
+
+
+def read_article(path: Path, config: SiteConfig, render: Callable[[str], str]) -> tuple[Article | None, list[Problem]]:
+    """Parse one source file; returns the article, or None and the problems found."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, None, f"cannot read: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(shown, None, None, f"file too large ({len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,})")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        return None, [Problem(shown, line, None, f"not valid UTF-8 (byte 0x{raw[exc.start]:02X}); save the file as UTF-8")]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        doc, body, body_line = split_front_matter(text)
+    except YamlError as exc:
+        return None, [Problem(shown, exc.line, None, exc.message)]
+    validator = _ArticleValidator(path, shown, doc, config)
+    article = validator.validate(body, body_line, render)
+    return (None if validator.problems else article), validator.problems
+
+
+def split_front_matter(text: str) -> tuple[YamlDocument, str, int]:
+    """The parsed front-matter, the body and the body's first line number."""
+    if not text.strip():
+        raise YamlError(1, "the file is empty")
+    opening = BOUNDARY.search(text)
+    if opening is None or text[: opening.start()].strip():
+        raise YamlError(1, "the file must start with a front-matter block between '---' lines")
+    closing = BOUNDARY.search(text, opening.end())
+    if closing is None:
+        raise YamlError(text.count("\n", 0, opening.start()) + 1, "the front-matter block opened here is never closed with '---'")
+    yaml_text = text[opening.end(): closing.start()]
+    first_line = text.count("\n", 0, opening.end()) + 1
+    doc = load_yaml(yaml_text, first_line)
+    if not isinstance(doc.data, dict):
+        got = "nothing" if doc.data is None else fields.describe(doc.data)
+        raise YamlError(first_line - 1, f"the front-matter must be a mapping of fields, got {got}")
+    body_start = closing.end() + 1
+    return doc, text[body_start:], text.count("\n", 0, body_start) + 1
+
+
+class _ArticleValidator:
+    """Checks one article's fields against the schema, collecting problems with their lines."""
+
+    def __init__(self, path: Path, shown: str, doc: YamlDocument, config: SiteConfig):
+        self.path, self.shown, self.doc, self.config = path, shown, doc, config
+        self.problems: list[Problem] = []
+
+    def problem(self, keypath: tuple, message: str, line: int | None = None) -> None:
+        name = ".".join(str(k) for k in keypath) or None
+        self.problems.append(Problem(self.shown, line or self.doc.line(keypath), name, message))
+
+    def get(self, keypath: tuple, convert, value=_TOP_LEVEL):
+        """Convert the value at ``keypath`` (or ``value``); on failure record a problem and return None."""
+        if value is _TOP_LEVEL:
+            value = self.doc.data.get(keypath[0])
+        try:
+            result = convert(value)
+        except fields.FieldError as exc:
+            self.problem(keypath, str(exc))
+            return None
+        if isinstance(result, str) and keypath in self.doc.commented:
+            self.problem(keypath, f"an unquoted ' #' starts a YAML comment, so the value was cut to {result!r}; quote the whole value")
+        return result
+
+    def optional(self, key: str, convert, default):
+        return default if self.doc.data.get(key) is None else self.get((key,), convert)
+
+    def validate(self, body: str, body_line: int, render: Callable[[str], str]) -> Article | None:
+        data = self.doc.data
+        for key in data:
+            if key not in FIELDS:
+                self.problem((key,), fields.unknown_key_message(key, FIELDS))
+        for key in ("title", "date"):
+            if data.get(key) is None:
+                self.problem((key,), "is required", line=self.doc.line(()) if key not in data else None)
+        title = self.optional("title", fields.as_text, None)
+        moment = self.optional("date", fields.as_date_or_datetime, None)
+        day = self.filing_day(moment)
+        slug = self.slug(day)
+        updated = self.optional("updated", fields.as_date, None)
+        if updated and day and updated < day:
+            self.problem(("updated",), f"{updated} is before the report's date {day}")
+        if not body.strip():
+            self.problem((), "the body is empty; write the report below the front-matter", line=body_line)
+            body_html = ""
+        else:
+            try:
+                body_html = render(body)
+            except MarkupError as exc:
+                self.problem((), str(exc), line=body_line)
+                body_html = ""
+        article = Article(
+            source_path=self.shown,
+            slug=slug or "",
+            day=day or dt.date.min,
+            moment=moment if isinstance(moment, dt.datetime) else None,
+            title=title or "",
+            summary=self.optional("summary", fields.as_text, ""),
+            byline=self.optional("byline", fields.as_text, ""),
+            locations=self.terms(LOCATIONS),
+            topics=self.terms(TOPICS),
+            sources=self.sources(),
+            updated=updated,
+            corrections=self.corrections(day),
+            date_note=self.optional("date_note", fields.as_text, ""),
+            draft=self.optional("draft", fields.as_bool, False),
+            body_html=body_html,
+        )
+        return None if self.problems else article
+
+    def filing_day(self, moment: dt.date | dt.datetime | None) -> dt.date | None:
+        """The day a report is filed under: its date, or its date-time seen in the site's time zone."""
+        if isinstance(moment, dt.datetime):
+            day = moment.astimezone(zoneinfo.ZoneInfo(self.config.site.timezone)).date()
+        else:
+            day = moment
+        match = FILE_NAME_RE.fullmatch(self.path.name)
+        if match is None:
+            self.problem((), "the file name must be YYYY-MM-DD-slug.md", line=1)
+            return day
+        year_folder = self.path.parent.name
+        if year_folder != match["date"][:4]:
+            self.problem((), f"the file belongs in the folder {match['date'][:4]}/ (it is in {year_folder!r})", line=1)
+        if day is not None and match["date"] != day.isoformat():
+            where = f" (in {self.config.site.timezone})" if isinstance(moment, dt.datetime) else ""
+            self.problem(("date",), f"files the report on {day.isoformat()}{where} but the file name says {match['date']}; "
+                                    "rename the file or correct the date")
+        return day
+
+    def slug(self, day: dt.date | None) -> str | None:
+        match = FILE_NAME_RE.fullmatch(self.path.name)
+        given = self.optional("slug", fields.as_text, None)
+        slug = given or (match["slug"] if match else None)
+        if slug is None:
+            return None
+        keypath = ("slug",) if given else ()
+        if not SLUG_RE.fullmatch(slug):
+            self.problem(keypath, f"the slug {slug!r} must be lowercase ASCII letters, digits and single hyphens", line=None if given else 1)
+        elif len(slug) > MAX_SLUG_LENGTH:
+            self.problem(keypath, f"the slug is longer than {MAX_SLUG_LENGTH} characters", line=None if given else 1)
+        elif slug in RESERVED_SLUGS:
+            self.problem(keypath, f"the slug {slug!r} is reserved; choose another", line=None if given else 1)
+        return slug
+
+    def terms(self, kind: str) -> tuple[str, ...]:
+        """Resolve names, slugs or aliases to canonical term slugs, in the order given, without repeats."""
+        value = self.doc.data.get(kind)
+        if value is None:
+            return ()
+        items = self.get((kind,), fields.as_list)
+        if items is None:
+            return ()
+        lookup = term_lookup(self.config.terms(kind))
+        result = []
+        for index, item in enumerate(items):
+            name = self.get((kind, index), fields.as_text, value=item)
+            if name is None:
+                continue
+            term = lookup.get(term_key(name))
+            if term is None:
+                self.problem((kind, index), f"unknown {kind[:-1]} {name!r}{suggest(name, self.config.terms(kind))}; "
+                                            f"add it to {kind} in site_config.yaml if it is new")
+            elif term.slug not in result:
+                result.append(term.slug)
+        return tuple(result)
+
+    def sources(self) -> tuple[Source, ...]:
+        items = self.optional("sources", fields.as_list, [])
+        result = []
+        for index, item in enumerate(items or []):
+            keypath = ("sources", index)
+            if not isinstance(item, dict):
+                self.problem(keypath, "each source is a mapping with name, url and published")
+                continue
+            for key in item:
+                if key not in SOURCE_FIELDS:
+                    self.problem(keypath + (key,), fields.unknown_key_message(key, SOURCE_FIELDS))
+            for key in ("name", "url"):
+                if item.get(key) is None:
+                    self.problem(keypath + (key,), "is required")
+            values = {key: self.get(keypath + (key,), convert, value=item[key])
+                      for key, convert in (("name", fields.as_text), ("url", fields.as_url),
+                                           ("published", fields.as_date), ("republished", fields.as_bool),
+                                           ("note", fields.as_text))
+                      if item.get(key) is not None}
+            if all(values.get(k) is not None for k in ("name", "url")):
+                result.append(Source(**{k: v for k, v in values.items() if v is not None}))
+        return tuple(result)
+
+    def corrections(self, day: dt.date | None) -> tuple[Correction, ...]:
+        items = self.optional("corrections", fields.as_list, [])
+        result = []
+        for index, item in enumerate(items or []):
+            keypath = ("corrections", index)
+            if not isinstance(item, dict):
+                self.problem(keypath, "each correction is a mapping with date and text")
+                continue
+            for key in item:
+                if key not in CORRECTION_FIELDS:
+                    self.problem(keypath + (key,), fields.unknown_key_message(key, CORRECTION_FIELDS))
+            when = self.get(keypath + ("date",), required(fields.as_date), value=item.get("date"))
+            text = self.get(keypath + ("text",), required(fields.as_text), value=item.get("text"))
+            if when and day and when < day:
+                self.problem(keypath + ("date",), f"{when} is before the report's date {day}")
+            if when and text:
+                result.append(Correction(when, text))
+        return tuple(sorted(result, key=lambda c: (c.date, c.text)))
+
+
+def required(convert):
+    """A converter that reports a missing value as 'is required'."""
+    def convert_required(value):
+        if value is None:
+            raise fields.FieldError("is required")
+        return convert(value)
+    return convert_required
+
+
+def term_lookup(terms: Iterable[Term]) -> dict[str, Term]:
+    """Every spelling of every term (slug, name, aliases), compared by term_key."""
+    return {term_key(spelling): term for term in terms for spelling in (term.slug, term.name, *term.aliases)}
+
+
+def suggest(name: str, terms: Iterable[Term]) -> str:
+    """'; did you mean 'Tolyatti'?' naming the canonical names of the nearest spellings."""
+    by_spelling = {spelling.casefold(): term.name for term in terms for spelling in (term.slug, term.name, *term.aliases)}
+    close = difflib.get_close_matches(name.casefold(), sorted(by_spelling), n=3, cutoff=0.6)
+    names = list(dict.fromkeys(by_spelling[c] for c in close))
+    return f"; did you mean {' or '.join(repr(n) for n in names)}?" if names else ""
+
+
+def find_duplicate_urls(articles: list[Article]) -> list[Problem]:
+    """Two reports filed on the same day under the same slug would share a page: name both files."""
+    seen: dict[tuple, Article] = {}
+    problems = []
+    for article in sorted(articles, key=lambda a: a.source_path):
+        key = (article.day, article.slug.casefold())
+        first = seen.setdefault(key, article)
+        if first is not article:
+            url = routes.article_url(article)
+            problems.append(Problem(article.source_path, 1, "slug",
+                                    f"the page {url} is already made from {first.source_path}; give one of them another slug"))
+    return problems

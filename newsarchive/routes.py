@@ -1,0 +1,62 @@
+"""The one place that knows every page's URL and output file.
+
+URLs here are relative to the site root and end in "/" for pages ("2023/01/03/slug/"); the
+file written for such a URL is its index.html. Pages link to each other with relative
+addresses, so the site works under any sub-path of its base_url and from a local server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+HOME = ""
+ARCHIVE = "archive/"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+STATIC = "static/"
+STYLESHEET = STATIC + "style.css"
+
+
+def article_url(article) -> str:
+    return f"{day_url(article.day)}{article.slug}/"
+
+
+def year_url(year: int) -> str:
+    return f"{year:04d}/"
+
+
+def month_url(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def day_url(day: dt.date) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+
+
+def terms_url(kind: str) -> str:
+    """The index of all locations or all topics."""
+    return f"{kind}/"
+
+
+def term_url(kind: str, slug: str) -> str:
+    return f"{kind}/{slug}/"
+
+
+def paged_url(url: str, number: int) -> str:
+    """Page ``number`` of a listing: the listing's own URL for the first page, then page/N/."""
+    return url if number == 1 else f"{url}page/{number}/"
+
+
+def output_path(url: str) -> str:
+    """The file, relative to the output folder, that serves ``url``."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """A link from the page at ``from_url`` to ``to_url`` that works under any base path."""
+    depth = from_url.count("/")
+    return ("../" * depth + to_url) or "./"
+
+
+def absolute_url(base_url: str, url: str) -> str:
+    return base_url + url

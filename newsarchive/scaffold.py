@@ -1,0 +1,68 @@
+"""`new`: start an article source, correctly named and in canonical form; never overwrite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import yaml
+from slugify import slugify
+
+from .config import SLUG_RE, load_config, term_key
+from .errors import ConfigError, ContentError, Problem, display_path
+from .model import LOCATIONS, TOPICS
+from .reader import MAX_SLUG_LENGTH, RESERVED_SLUGS, suggest, term_lookup
+
+BODY_PLACEHOLDER = ("Write the report here in the archive's own words. Attribute every figure to who "
+                    "gave it and when, and list the report's source in `sources` above.\n")
+
+
+def yaml_scalar(text: str) -> str:
+    """Text as a YAML scalar: plain where YAML reads it back unchanged, double-quoted otherwise."""
+    plain_ok = (text == text.strip() and ": " not in text and " #" not in text and "\n" not in text
+                and text[:1].isalnum() and not text.endswith(":"))
+    try:
+        plain_ok = plain_ok and yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        plain_ok = False
+    return text if plain_ok else json.dumps(text, ensure_ascii=False)
+
+
+def yaml_flow_list(items: list[str]) -> str:
+    return "[" + ", ".join(yaml_scalar(i) if "," not in i else json.dumps(i, ensure_ascii=False) for i in items) + "]"
+
+
+def new_article(config_path: Path, overrides: dict, title: str, date: dt.date,
+                locations: list[str], topics: list[str], slug: str | None = None) -> Path:
+    """Write ``articles/YYYY/YYYY-MM-DD-slug.md`` and return its path."""
+    config = load_config(config_path, overrides)
+    problems = []
+    slug = slug or slugify(title, max_length=60, word_boundary=True)
+    if not SLUG_RE.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH or slug in RESERVED_SLUGS:
+        problems.append(Problem("--slug", None, None, f"{slug!r} cannot be a slug; give --slug with lowercase letters, digits and hyphens"))
+    names = {}
+    for kind, given in ((LOCATIONS, locations), (TOPICS, topics)):
+        lookup = term_lookup(config.terms(kind))
+        names[kind] = []
+        for name in given:
+            term = lookup.get(term_key(name))
+            if term is None:
+                problems.append(Problem(f"--{kind[:-1]}", None, None,
+                                        f"unknown {kind[:-1]} {name!r}{suggest(name, config.terms(kind))}"))
+            elif term.name not in names[kind]:
+                names[kind].append(term.name)
+    if problems:
+        raise ConfigError(problems)
+    path = config.paths.articles / f"{date.year:04d}" / f"{date.isoformat()}-{slug}.md"
+    lines = ["---", f"title: {yaml_scalar(title.strip())}", f"date: {date.isoformat()}",
+             f"byline: {yaml_scalar(config.site.author)}"]
+    lines += [f"{kind}: {yaml_flow_list(names[kind])}" for kind in (LOCATIONS, TOPICS) if names[kind]]
+    text = "\n".join(lines) + "\n---\n" + BODY_PLACEHOLDER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ContentError([Problem(display_path(path), None, None, "already exists; not overwritten")]) from None
+    return path

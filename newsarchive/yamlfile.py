@@ -1,0 +1,140 @@
+"""YAML read strictly, keeping the line of every value.
+
+PyYAML alone is too lenient for an archive: duplicate keys silently overwrite, aliases can
+blow up memory, `no:` becomes a boolean key, dates become objects before we can check them.
+So we compose the node tree ourselves and turn it into plain data here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+try:  # the C parser is ten times faster; node marks and resolution are the same
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader
+
+_TAG = "tag:yaml.org,2002:"
+_TIMESTAMP = _TAG + "timestamp"
+_SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null")}
+
+
+class _Loader(_BaseLoader):
+    """Safe loader that leaves dates as the text written, so we parse and check them ourselves."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+_SCALARS = yaml.constructor.SafeConstructor()
+
+Path = tuple  # a key path into the document, e.g. ("sources", 0, "url")
+
+
+class YamlError(Exception):
+    """A YAML problem at a line of the file (1-based)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain data plus the file line of every value and which plain values had a comment after them."""
+
+    data: object
+    lines: dict = field(repr=False)
+    commented: frozenset = field(repr=False)
+
+    def line(self, path: Path) -> int:
+        """The line of the value at ``path``, or of its nearest parent that has one."""
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+
+def load_yaml(text: str, first_line: int = 1) -> YamlDocument:
+    """Parse ``text`` whose first line is line ``first_line`` of its file; raise YamlError."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlError(mark.line + first_line, _describe(exc)) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(first_line, f"invalid YAML: {exc}") from None
+    converter = _Converter(text.split("\n"), first_line)
+    data = None if node is None else converter.convert(node, ())
+    return YamlDocument(data, converter.lines, frozenset(converter.commented))
+
+
+def _describe(exc: yaml.MarkedYAMLError) -> str:
+    message = f"invalid YAML: {exc.problem}"
+    if exc.problem and "mapping values are not allowed" in exc.problem:
+        message += " (a value containing ': ' must be quoted)"
+    elif exc.problem and "found character '\\t'" in exc.problem:
+        message += " (indent with spaces, not tabs)"
+    return message
+
+
+class _Converter:
+    def __init__(self, source_lines: list[str], first_line: int):
+        self.source_lines = source_lines
+        self.first_line = first_line
+        self.lines: dict[Path, int] = {}
+        self.commented: set[Path] = set()
+        self.seen: set[int] = set()
+
+    def line_of(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.first_line
+
+    def convert(self, node: yaml.Node, path: Path):
+        # The composer resolves an alias to the node it names, so a node met twice is an alias.
+        if id(node) in self.seen:
+            raise YamlError(self.line_of(node), "aliases (*name) are not allowed")
+        self.seen.add(id(node))
+        self.lines[path] = self.line_of(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.convert_scalar(node, path)
+        if isinstance(node, yaml.SequenceNode) and node.tag == _TAG + "seq":
+            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode) and node.tag == _TAG + "map":
+            return self.convert_mapping(node, path)
+        raise YamlError(self.line_of(node), f"the tag {node.tag!r} is not allowed")
+
+    def convert_scalar(self, node: yaml.ScalarNode, path: Path):
+        if node.tag not in _SCALAR_TAGS:
+            raise YamlError(self.line_of(node), f"the tag {node.tag!r} is not allowed")
+        if node.style is None and self.comment_follows(node):
+            self.commented.add(path)
+        if node.tag == _TAG + "str":
+            return node.value
+        return _SCALARS.construct_object(node)
+
+    def comment_follows(self, node: yaml.ScalarNode) -> bool:
+        end = node.end_mark
+        rest = self.source_lines[end.line][end.column:] if end.line < len(self.source_lines) else ""
+        return rest.lstrip().startswith("#")
+
+    def convert_mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == _TAG + "str"):
+                shown = getattr(key_node, "value", "?")
+                raise YamlError(
+                    self.line_of(key_node),
+                    f"key {shown!r} is not text (YAML reads it as {key_node.tag.removeprefix(_TAG)}); quote it",
+                )
+            key = key_node.value
+            if key in result:
+                raise YamlError(
+                    self.line_of(key_node),
+                    f"duplicate key {key!r} (first given on line {self.lines[path + (key,)]})",
+                )
+            result[key] = self.convert(value_node, path + (key,))
+        return result
