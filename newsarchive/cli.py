@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import build, check
-from .errors import EXIT_OK, EXIT_USAGE, BuildError
+from .errors import EXIT_OK, BuildError, display_path
 from .scaffold import new_article
 
 
@@ -50,14 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             _, articles = check(args.config, overrides)
-            print(f"ok: {len(articles)} reports, no problems")
+            print(f"ok: {_reports(len(articles))}, no problems")
         elif args.command == "new":
             path = new_article(args.config, overrides, args.title, args.date, args.location, args.topic, args.slug)
-            print(f"created {path}")
+            print(f"created {display_path(path)}")
         else:
             report = build(args.config, overrides, force=args.force)
             w = report.write
-            print(f"built {report.articles} reports ({report.drafts} drafts skipped) into {w.files} files: "
+            print(f"built {_reports(report.articles)} ({report.drafts} drafts skipped) into {w.files} files: "
                   f"{w.written} written, {w.unchanged} unchanged, {w.removed} removed in {report.seconds:.2f} s")
     except BuildError as exc:
         for problem in exc.problems:
@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; the published site was left as it was", file=sys.stderr)
         return 130
     return EXIT_OK
+
+
+def _reports(count: int) -> str:
+    return f"{count} report{'' if count == 1 else 's'}"
 
 
 def _absolute(path: Path | None) -> str | None:

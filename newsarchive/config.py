@@ -93,7 +93,7 @@ def _text_list(value: object) -> tuple[str, ...]:
 
 
 # Each section: key -> (converter, default). A default of REQUIRED means the key must be given.
-REQUIRED = object()
+REQUIRED = fields.REQUIRED
 Converter = Callable[[object], object]
 
 SITE_KEYS: dict[str, tuple[Converter, object]] = {
@@ -150,7 +150,9 @@ def load_config(path: Path, overrides: dict[str, str] | None = None) -> SiteConf
     return _ConfigValidator(path, shown, doc).validate(overrides or {})
 
 
-class _ConfigValidator:
+class _ConfigValidator(fields.SchemaChecker):
+    noun = "key"
+
     def __init__(self, path: Path, shown: str, doc: YamlDocument):
         self.path, self.shown, self.doc = path, shown, doc
         self.problems: list[Problem] = []
@@ -167,30 +169,11 @@ class _ConfigValidator:
             return {}
         return value
 
-    def section(self, value: dict, keypath: tuple, schema: dict) -> dict:
-        """Convert each key of ``value`` by ``schema``; report unknown, missing and bad keys."""
-        result = {}
-        for key in value:
-            if key not in schema:
-                self.problem(keypath + (key,), fields.unknown_key_message(key, schema))
-        for key, (convert, default) in schema.items():
-            if key not in value or value[key] is None:
-                if default is REQUIRED:
-                    self.problem(keypath + (key,), "is required")
-                result[key] = None if default is REQUIRED else default
-                continue
-            try:
-                result[key] = convert(value[key])
-            except fields.FieldError as exc:
-                self.problem(keypath + (key,), str(exc))
-                result[key] = None
-        return result
-
     def validate(self, overrides: dict[str, str]) -> SiteConfig:
         top = self.mapping(self.doc.data, ())
         for key in top:
             if key not in TOP_KEYS:
-                self.problem((key,), fields.unknown_key_message(key, TOP_KEYS))
+                self.problem((key,), fields.unknown_key_message(key, TOP_KEYS, "key"))
         site = self.section(self.mapping(top.get("site"), ("site",)), ("site",), SITE_KEYS)
         if "site" not in top:
             self.problem(("site",), "is required")

@@ -98,12 +98,50 @@ def as_url(value: object, schemes: tuple[str, ...] = ("http", "https")) -> str:
     return text
 
 
-def unknown_key_message(key: str, allowed) -> str:
-    """'unknown field' with the nearest allowed names as a hint."""
+def unknown_key_message(key: str, allowed, noun: str = "field") -> str:
+    """'unknown field' with the nearest allowed name as a hint, or the list of allowed names."""
     close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(sorted(allowed))})"
-    return f"unknown field{hint}"
+    return f"unknown {noun}{hint}"
 
 
 def _shown(value: object) -> str:
     return "" if value is None or isinstance(value, (list, dict)) else repr(value)
+
+
+REQUIRED = object()  # the default of a key that must be given
+
+
+class SchemaChecker:
+    """Checks mappings against a schema of ``key -> (converter, default)``, recording problems.
+
+    Subclasses say where a problem is by implementing ``problem(keypath, message)``.
+    """
+
+    noun = "field"
+
+    def problem(self, keypath: tuple, message: str) -> None:
+        raise NotImplementedError
+
+    def section(self, value: dict, keypath: tuple, schema: dict) -> dict:
+        """Convert each key of ``value``; report unknown, missing and bad keys. Bad values become None."""
+        result = {}
+        for key in value:
+            if key not in schema:
+                self.problem(keypath + (key,), unknown_key_message(key, schema, self.noun))
+        for key, (convert, default) in schema.items():
+            if value.get(key) is None:
+                if default is REQUIRED:
+                    self.problem(keypath + (key,), "is required")
+                result[key] = None if default is REQUIRED else default
+                continue
+            result[key] = self.convert(keypath + (key,), convert, value[key])
+        return result
+
+    def convert(self, keypath: tuple, convert, value: object):
+        """``convert(value)``, or None after recording why it failed."""
+        try:
+            return convert(value)
+        except FieldError as exc:
+            self.problem(keypath, str(exc))
+            return None

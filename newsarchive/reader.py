@@ -35,9 +35,10 @@ BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 
 FIELDS = ("title", "date", "slug", "summary", "byline", "locations", "topics", "sources",
           "updated", "corrections", "draft", "date_note")
-SOURCE_FIELDS = ("name", "url", "published", "republished", "note")
-CORRECTION_FIELDS = ("date", "text")
-_TOP_LEVEL = object()
+SOURCE_FIELDS = {"name": (fields.as_text, fields.REQUIRED), "url": (fields.as_url, fields.REQUIRED),
+                 "published": (fields.as_date, None), "republished": (fields.as_bool, False),
+                 "note": (fields.as_text, "")}
+CORRECTION_FIELDS = {"date": (fields.as_date, fields.REQUIRED), "text": (fields.as_text, fields.REQUIRED)}
 
 
 def is_ignored(name: str) -> bool:
@@ -131,7 +132,7 @@ def split_front_matter(text: str) -> tuple[YamlDocument, str, int]:
     return doc, text[body_start:], text.count("\n", 0, body_start) + 1
 
 
-class _ArticleValidator:
+class _ArticleValidator(fields.SchemaChecker):
     """Checks one article's fields against the schema, collecting problems with their lines."""
 
     def __init__(self, path: Path, shown: str, doc: YamlDocument, config: SiteConfig):
@@ -142,21 +143,16 @@ class _ArticleValidator:
         name = ".".join(str(k) for k in keypath) or None
         self.problems.append(Problem(self.shown, line or self.doc.line(keypath), name, message))
 
-    def get(self, keypath: tuple, convert, value=_TOP_LEVEL):
-        """Convert the value at ``keypath`` (or ``value``); on failure record a problem and return None."""
-        if value is _TOP_LEVEL:
-            value = self.doc.data.get(keypath[0])
-        try:
-            result = convert(value)
-        except fields.FieldError as exc:
-            self.problem(keypath, str(exc))
-            return None
+    def convert(self, keypath: tuple, convert, value: object):
+        result = super().convert(keypath, convert, value)
         if isinstance(result, str) and keypath in self.doc.commented:
-            self.problem(keypath, f"an unquoted ' #' starts a YAML comment, so the value was cut to {result!r}; quote the whole value")
+            self.problem(keypath, f"an unquoted ' #' starts a YAML comment, so the value was cut to {result!r}; "
+                                  "quote the whole value")
         return result
 
     def optional(self, key: str, convert, default):
-        return default if self.doc.data.get(key) is None else self.get((key,), convert)
+        value = self.doc.data.get(key)
+        return default if value is None else self.convert((key,), convert, value)
 
     def validate(self, body: str, body_line: int, render: Callable[[str], str]) -> Article | None:
         data = self.doc.data
@@ -240,13 +236,13 @@ class _ArticleValidator:
         value = self.doc.data.get(kind)
         if value is None:
             return ()
-        items = self.get((kind,), fields.as_list)
+        items = self.convert((kind,), fields.as_list, value)
         if items is None:
             return ()
         lookup = term_lookup(self.config.terms(kind))
         result = []
         for index, item in enumerate(items):
-            name = self.get((kind, index), fields.as_text, value=item)
+            name = self.convert((kind, index), fields.as_text, item)
             if name is None:
                 continue
             term = lookup.get(term_key(name))
@@ -257,56 +253,33 @@ class _ArticleValidator:
                 result.append(term.slug)
         return tuple(result)
 
-    def sources(self) -> tuple[Source, ...]:
-        items = self.optional("sources", fields.as_list, [])
+    def records(self, key: str, schema: dict, what: str) -> list[tuple[tuple, dict]]:
+        """The items of a list of mappings (sources, corrections), each converted by ``schema``.
+
+        Items with any problem are reported and left out.
+        """
         result = []
-        for index, item in enumerate(items or []):
-            keypath = ("sources", index)
+        for index, item in enumerate(self.optional(key, fields.as_list, []) or []):
+            keypath = (key, index)
             if not isinstance(item, dict):
-                self.problem(keypath, "each source is a mapping with name, url and published")
+                self.problem(keypath, f"each {what} is a mapping with {', '.join(schema)}")
                 continue
-            for key in item:
-                if key not in SOURCE_FIELDS:
-                    self.problem(keypath + (key,), fields.unknown_key_message(key, SOURCE_FIELDS))
-            for key in ("name", "url"):
-                if item.get(key) is None:
-                    self.problem(keypath + (key,), "is required")
-            values = {key: self.get(keypath + (key,), convert, value=item[key])
-                      for key, convert in (("name", fields.as_text), ("url", fields.as_url),
-                                           ("published", fields.as_date), ("republished", fields.as_bool),
-                                           ("note", fields.as_text))
-                      if item.get(key) is not None}
-            if all(values.get(k) is not None for k in ("name", "url")):
-                result.append(Source(**{k: v for k, v in values.items() if v is not None}))
-        return tuple(result)
+            before = len(self.problems)
+            values = self.section(item, keypath, schema)
+            if len(self.problems) == before:
+                result.append((keypath, values))
+        return result
+
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(Source(**values) for _, values in self.records("sources", SOURCE_FIELDS, "source"))
 
     def corrections(self, day: dt.date | None) -> tuple[Correction, ...]:
-        items = self.optional("corrections", fields.as_list, [])
         result = []
-        for index, item in enumerate(items or []):
-            keypath = ("corrections", index)
-            if not isinstance(item, dict):
-                self.problem(keypath, "each correction is a mapping with date and text")
-                continue
-            for key in item:
-                if key not in CORRECTION_FIELDS:
-                    self.problem(keypath + (key,), fields.unknown_key_message(key, CORRECTION_FIELDS))
-            when = self.get(keypath + ("date",), required(fields.as_date), value=item.get("date"))
-            text = self.get(keypath + ("text",), required(fields.as_text), value=item.get("text"))
-            if when and day and when < day:
-                self.problem(keypath + ("date",), f"{when} is before the report's date {day}")
-            if when and text:
-                result.append(Correction(when, text))
+        for keypath, values in self.records("corrections", CORRECTION_FIELDS, "correction"):
+            if day and values["date"] < day:
+                self.problem(keypath + ("date",), f"{values['date']} is before the report's date {day}")
+            result.append(Correction(**values))
         return tuple(sorted(result, key=lambda c: (c.date, c.text)))
-
-
-def required(convert):
-    """A converter that reports a missing value as 'is required'."""
-    def convert_required(value):
-        if value is None:
-            raise fields.FieldError("is required")
-        return convert(value)
-    return convert_required
 
 
 def term_lookup(terms: Iterable[Term]) -> dict[str, Term]:
@@ -315,11 +288,11 @@ def term_lookup(terms: Iterable[Term]) -> dict[str, Term]:
 
 
 def suggest(name: str, terms: Iterable[Term]) -> str:
-    """'; did you mean 'Tolyatti'?' naming the canonical names of the nearest spellings."""
+    """' (did you mean 'Tolyatti'?)' naming the canonical names of the nearest spellings."""
     by_spelling = {spelling.casefold(): term.name for term in terms for spelling in (term.slug, term.name, *term.aliases)}
     close = difflib.get_close_matches(name.casefold(), sorted(by_spelling), n=3, cutoff=0.6)
     names = list(dict.fromkeys(by_spelling[c] for c in close))
-    return f"; did you mean {' or '.join(repr(n) for n in names)}?" if names else ""
+    return f" (did you mean {' or '.join(repr(n) for n in names)}?)" if names else ""
 
 
 def find_duplicate_urls(articles: list[Article]) -> list[Problem]:

@@ -110,7 +110,7 @@ class _Converter:
     def convert_scalar(self, node: yaml.ScalarNode, path: Path):
         if node.tag not in _SCALAR_TAGS:
             raise YamlError(self.line_of(node), f"the tag {node.tag!r} is not allowed")
-        if node.style is None and self.comment_follows(node):
+        if not node.style and self.comment_follows(node):  # plain style: None, or "" from the C parser
             self.commented.add(path)
         if node.tag == _TAG + "str":
             return node.value
