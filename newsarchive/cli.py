@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             report = build(args.config, overrides, force=args.force)
             w = report.write
-            print(f"built {_reports(report.articles)} ({report.drafts} drafts skipped) into {w.files} files: "
+            drafts = f" ({report.drafts} draft{'' if report.drafts == 1 else 's'} left out)" if report.drafts else ""
+            print(f"built {_reports(report.articles)}{drafts} into {w.files} files: "
                   f"{w.written} written, {w.unchanged} unchanged, {w.removed} removed in {report.seconds:.2f} s")
     except BuildError as exc:
         for problem in exc.problems:

@@ -141,6 +141,9 @@ def load_config(path: Path, overrides: dict[str, str] | None = None) -> SiteConf
         raise ConfigError([Problem(shown, None, None, "the config is too large")])
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        control = fields.find_control_character(text)
+        if control:
+            raise YamlError(control[0], fields.control_character_message(control[2], control[1]))
         doc = load_yaml(text)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
@@ -200,14 +203,15 @@ class _ConfigValidator(fields.SchemaChecker):
         return tuple(sorted(result, key=lambda t: t.slug))
 
     def check_term_collisions(self, kind: str, terms: list[Term]) -> None:
-        """Every slug, name and alias must lead to exactly one term, ignoring case and accents' encoding."""
+        """Every slug, name and alias must lead to exactly one term, ignoring case and Unicode form."""
         owner: dict[str, Term] = {}
         for term in terms:
-            for spelling in dict.fromkeys((term.slug, term.name, *term.aliases)):
-                key = term_key(spelling)
-                other = owner.setdefault(key, term)
+            spellings = [((kind, term.slug), term.slug), ((kind, term.slug, "name"), term.name)]
+            spellings += [((kind, term.slug, "aliases", i), alias) for i, alias in enumerate(term.aliases)]
+            for keypath, spelling in spellings:
+                other = owner.setdefault(term_key(spelling), term)
                 if other is not term:
-                    self.problem((kind, term.slug), f"{spelling!r} also names {kind}.{other.slug}; each spelling must name one term")
+                    self.problem(keypath, f"{spelling!r} also names {kind}.{other.slug}; each spelling must name one term")
 
     def check_output(self, paths: Paths) -> None:
         """Refuse an output folder whose replacement could destroy sources or unrelated files."""

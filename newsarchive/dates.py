@@ -29,8 +29,7 @@ def format_moment(moment: dt.datetime) -> str:
     return f"{format_day(moment.date())}, {moment:%H:%M} {zone}"
 
 
-def atom_timestamp(day: dt.date, moment: dt.datetime | None = None) -> str:
-    """RFC 3339 time for feeds: the given date-time, or midnight UTC of the day."""
-    if moment is not None:
-        return moment.isoformat()
-    return f"{day.isoformat()}T00:00:00Z"
+def atom_timestamp(moment: dt.datetime) -> str:
+    """RFC 3339 time for feeds, 'Z' for UTC."""
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -17,6 +17,25 @@ class FieldError(ValueError):
     """A value of the wrong type or form; the message says what was expected."""
 
 
+# Control characters are invisible in an editor and make feeds invalid XML; line and paragraph
+# separators break lines where the editor shows none.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def find_control_character(text: str) -> tuple[int, int, str] | None:
+    """(line, column, character) of the first control character in ``text``, both 1-based."""
+    found = CONTROL_CHARACTER.search(text)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    return line, found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1, found.group()
+
+
+def control_character_message(character: str, column: int | None = None) -> str:
+    where = f" at column {column}" if column else ""
+    return f"contains the invisible control character U+{ord(character):04X}{where}; delete it"
+
+
 def describe(value: object) -> str:
     """The YAML type name of a parsed value, for messages."""
     names = {bool: "a yes/no value", int: "a number", float: "a number", type(None): "nothing",
@@ -32,6 +51,9 @@ def as_text(value: object) -> str:
     value = unicodedata.normalize("NFC", value.strip())
     if not value:
         raise FieldError("must not be empty")
+    found = find_control_character(value)
+    if found:
+        raise FieldError(control_character_message(found[2]))
     return value
 
 

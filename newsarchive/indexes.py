@@ -6,7 +6,6 @@ All orders are explicit: listings newest first, groups by key, ties broken by sl
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
@@ -102,8 +101,3 @@ def months_of(index: SiteIndex, year: int) -> tuple[Listing, ...]:
 
 def days_of(index: SiteIndex, year: int, month: int) -> tuple[Listing, ...]:
     return tuple(d for d in index.periods[DAY] if (d.key.year, d.key.month) == (year, month))
-
-
-def newest_date(articles: Iterable[Article]) -> dt.date | None:
-    """The latest date any of ``articles`` was published or updated."""
-    return max((a.updated or a.day for a in articles), default=None)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -29,7 +31,22 @@ ALLOWED_ATTRIBUTES = {
     "q": {"cite"}, "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-EXTENSIONS = ["extra", "sane_lists", "smarty"]
+
+
+class _DemoteTopHeadings(Treeprocessor):
+    """A body's level-one heading (`#`, `===`, in a quote or not) becomes h2: the report title is the page's h1."""
+
+    def run(self, root):
+        for element in root.iter("h1"):
+            element.tag = "h2"
+
+
+class DemoteHeadings(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_DemoteTopHeadings(md), "demote_top_headings", 5)
+
+
+EXTENSIONS = ["extra", "sane_lists", "smarty", DemoteHeadings()]
 
 
 class MarkupError(ValueError):
@@ -45,7 +62,7 @@ class MarkdownRenderer:
     def render(self, text: str) -> str:
         """Convert a Markdown body to sanitised HTML."""
         try:
-            html = self._md.convert(demote_headings(text))
+            html = self._md.convert(text)
         except RecursionError:
             raise MarkupError("the body is nested too deeply (quotes or lists inside each other)") from None
         finally:
@@ -63,17 +80,3 @@ def sanitise_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-
-
-def demote_headings(text: str) -> str:
-    """A body's `# Heading` becomes a second-level heading: the report title is the page's only h1."""
-    out, fence = [], None
-    for line in text.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = None if fence == marker else (fence or marker)
-        elif fence is None and line.startswith("# "):
-            line = "#" + line
-        out.append(line)
-    return "\n".join(out)

@@ -66,6 +66,18 @@ class Article:
         return self.locations if kind == LOCATIONS else self.topics
 
     @property
+    def published_at(self) -> dt.datetime:
+        """When the report was published: its date-time, or midnight UTC of its day."""
+        return self.moment or dt.datetime.combine(self.day, dt.time(), dt.timezone.utc)
+
+    @property
+    def updated_at(self) -> dt.datetime:
+        """When the report last changed: never before it was published."""
+        if self.updated is None:
+            return self.published_at
+        return max(self.published_at, dt.datetime.combine(self.updated, dt.time(), dt.timezone.utc))
+
+    @property
     def chronological_key(self) -> tuple:
         """Oldest first; same-day reports by time given (date-only first), then slug."""
         moment = self.moment.astimezone(dt.timezone.utc).isoformat() if self.moment else ""

@@ -103,6 +103,10 @@ def read_article(path: Path, config: SiteConfig, render: Callable[[str], str]) -
         line = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
         return None, [Problem(shown, line, None, f"not valid UTF-8 (byte 0x{raw[exc.start]:02X}); save the file as UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    control = fields.find_control_character(text)
+    if control:
+        line, column, character = control
+        return None, [Problem(shown, line, None, fields.control_character_message(character, column))]
     try:
         doc, body, body_line = split_front_matter(text)
     except YamlError as exc:
@@ -127,7 +131,7 @@ def split_front_matter(text: str) -> tuple[YamlDocument, str, int]:
     doc = load_yaml(yaml_text, first_line)
     if not isinstance(doc.data, dict):
         got = "nothing" if doc.data is None else fields.describe(doc.data)
-        raise YamlError(first_line - 1, f"the front-matter must be a mapping of fields, got {got}")
+        raise YamlError(text.count("\n", 0, opening.start()) + 1, f"the front-matter must be a mapping of fields, got {got}")
     body_start = closing.end() + 1
     return doc, text[body_start:], text.count("\n", 0, body_start) + 1
 

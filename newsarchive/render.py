@@ -129,7 +129,7 @@ def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
             pages += _listing_pages(listing, site.page_size, {"older": None, "newer": None, "children": ()})
     latest = index.articles[: site.feed_size]
     pages.append(Page(routes.FEED, "feed.xml", site.title,
-                      context={"entries": latest, "updated": indexes.newest_date(latest)}))
+                      context={"entries": latest, "updated": max((a.updated_at for a in latest), default=None)}))
     pages.append(Page(routes.SITEMAP, "sitemap.xml", "Sitemap",
                       context={"entries": [p for p in pages if p.is_html]}))
     return pages
@@ -139,7 +139,10 @@ def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
     """A listing split into pages of ``page_size`` reports at url, url/page/2/, ..."""
     chunks = [listing.articles[i: i + page_size] for i in range(0, len(listing.articles), page_size)] or [()]
     urls = tuple(routes.paged_url(listing.url, n) for n in range(1, len(chunks) + 1))
-    description = listing.term.description if listing.term else f"Reports filed in {listing.title}."
+    if listing.term:
+        description = listing.term.description
+    else:
+        description = f"Reports filed {'on' if listing.kind == indexes.DAY else 'in'} {listing.title}."
     return [
         Page(url, "listing.html", listing.title if n == 1 else f"{listing.title} (page {n})", description,
              context={"listing": listing, "articles": chunk, "pagination": Pagination(n, urls), **extra})
@@ -160,12 +163,12 @@ def render_pages(pages: Iterable[Page], env: jinja2.Environment) -> Iterator[tup
     for page in pages:
         try:
             text = env.get_template(page.template).render(page=page, **page.context)
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # templates are code: any error in one is reported at its line
             raise BuildError([_template_problem(exc, env, page)]) from None
         yield routes.output_path(page.url), text.encode("utf-8")
 
 
-def _template_problem(exc: jinja2.TemplateError, env: jinja2.Environment, page: Page) -> Problem:
+def _template_problem(exc: Exception, env: jinja2.Environment, page: Page) -> Problem:
     """Point at the template line that failed, as Jinja's rewritten traceback gives it."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if filename is None:
@@ -175,7 +178,8 @@ def _template_problem(exc: jinja2.TemplateError, env: jinja2.Environment, page: 
                 filename, line = frame.filename, frame.lineno
                 break
     where = display_path(filename) if filename else page.template
-    return Problem(where, line, None, f"{exc.message or type(exc).__name__} (rendering /{page.url})")
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    return Problem(where, line, None, f"{message} (rendering /{page.url})")
 
 
 def static_files(templates_dir: Path) -> Iterator[tuple[str, bytes]]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import yaml
 from slugify import slugify
 
+from . import fields
 from .config import SLUG_RE, load_config, term_key
 from .errors import ConfigError, ContentError, Problem, display_path
 from .model import LOCATIONS, TOPICS
@@ -18,19 +18,29 @@ BODY_PLACEHOLDER = ("Write the report here in the archive's own words. Attribute
                     "gave it and when, and list the report's source in `sources` above.\n")
 
 
-def yaml_scalar(text: str) -> str:
+def yaml_scalar(text: str, in_flow: bool = False) -> str:
     """Text as a YAML scalar: plain where YAML reads it back unchanged, double-quoted otherwise."""
-    plain_ok = (text == text.strip() and ": " not in text and " #" not in text and "\n" not in text
-                and text[:1].isalnum() and not text.endswith(":"))
+    plain_ok = (text == text.strip() and text[:1].isalnum() and text.isprintable()
+                and not (in_flow and any(c in text for c in ",[]{}")))
     try:
         plain_ok = plain_ok and yaml.safe_load(text) == text
     except yaml.YAMLError:
         plain_ok = False
-    return text if plain_ok else json.dumps(text, ensure_ascii=False)
+    if plain_ok:
+        return text
+    return yaml.safe_dump(text, default_style='"', allow_unicode=True, width=float("inf")).rstrip("\n")
 
 
 def yaml_flow_list(items: list[str]) -> str:
-    return "[" + ", ".join(yaml_scalar(i) if "," not in i else json.dumps(i, ensure_ascii=False) for i in items) + "]"
+    return "[" + ", ".join(yaml_scalar(item, in_flow=True) for item in items) + "]"
+
+
+def make_slug(title: str, max_length: int = 60) -> str:
+    """A URL slug from a title, cut at a word so it reads as the title's beginning."""
+    slug = slugify(title)
+    if len(slug) > max_length:
+        slug = slug[: max_length + 1].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+    return slug
 
 
 def new_article(config_path: Path, overrides: dict, title: str, date: dt.date,
@@ -38,7 +48,11 @@ def new_article(config_path: Path, overrides: dict, title: str, date: dt.date,
     """Write ``articles/YYYY/YYYY-MM-DD-slug.md`` and return its path."""
     config = load_config(config_path, overrides)
     problems = []
-    slug = slug or slugify(title, max_length=60, word_boundary=True)
+    try:
+        title = fields.as_text(title)
+    except fields.FieldError as exc:
+        problems.append(Problem("TITLE", None, None, str(exc)))
+    slug = slug or make_slug(title)
     if not SLUG_RE.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH or slug in RESERVED_SLUGS:
         problems.append(Problem("--slug", None, None, f"{slug!r} cannot be a slug; give --slug with lowercase letters, digits and hyphens"))
     names = {}
@@ -55,7 +69,7 @@ def new_article(config_path: Path, overrides: dict, title: str, date: dt.date,
     if problems:
         raise ConfigError(problems)
     path = config.paths.articles / f"{date.year:04d}" / f"{date.isoformat()}-{slug}.md"
-    lines = ["---", f"title: {yaml_scalar(title.strip())}", f"date: {date.isoformat()}",
+    lines = ["---", f"title: {yaml_scalar(title)}", f"date: {date.isoformat()}",
              f"byline: {yaml_scalar(config.site.author)}"]
     lines += [f"{kind}: {yaml_flow_list(names[kind])}" for kind in (LOCATIONS, TOPICS) if names[kind]]
     text = "\n".join(lines) + "\n---\n" + BODY_PLACEHOLDER

@@ -70,7 +70,7 @@ def write_site(files: Iterable[tuple[str, bytes]], out_dir: Path, adopt: bool = 
         digest = hashlib.sha256(data).hexdigest()
         new[relpath] = digest
         target.parent.mkdir(parents=True, exist_ok=True)
-        if old.get(relpath) == digest and _link_unchanged(out_dir / relpath, target, len(data)):
+        if old.get(relpath) == digest and _link_unchanged(out_dir / relpath, target, data):
             unchanged += 1
         else:
             target.write_bytes(data)
@@ -121,10 +121,13 @@ def _safe_target(root: Path, relpath: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _link_unchanged(previous: Path, target: Path, size: int) -> bool:
-    """Reuse the published file (keeping its mtime) if it is still the one we wrote."""
+def _link_unchanged(previous: Path, target: Path, data: bytes) -> bool:
+    """Reuse the published file (keeping its mtime) if it still holds exactly ``data``.
+
+    The bytes are compared, not only the manifest's checksum: a file edited by hand is rewritten.
+    """
     try:
-        if previous.is_symlink() or previous.stat().st_size != size:
+        if previous.is_symlink() or previous.stat().st_size != len(data) or previous.read_bytes() != data:
             return False
         os.link(previous, target)
     except OSError:

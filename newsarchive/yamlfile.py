@@ -61,24 +61,48 @@ class YamlDocument:
 
 def load_yaml(text: str, first_line: int = 1) -> YamlDocument:
     """Parse ``text`` whose first line is line ``first_line`` of its file; raise YamlError."""
+    source_lines = text.split("\n")
     try:
+        if "&" in text or "*" in text:
+            _refuse_anchors_and_aliases(text, first_line)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise YamlError(mark.line + first_line, _describe(exc)) from None
+        raise YamlError(mark.line + first_line, _describe(exc, source_lines)) from None
     except yaml.YAMLError as exc:
         raise YamlError(first_line, f"invalid YAML: {exc}") from None
-    converter = _Converter(text.split("\n"), first_line)
+    converter = _Converter(source_lines, first_line)
     data = None if node is None else converter.convert(node, ())
     return YamlDocument(data, converter.lines, frozenset(converter.commented))
 
 
-def _describe(exc: yaml.MarkedYAMLError) -> str:
+def _refuse_anchors_and_aliases(text: str, first_line: int) -> None:
+    """Aliases let a few lines expand to gigabytes ("billion laughs"); an archive needs none.
+
+    The composer hides them (an alias becomes the node it names), so look at the events.
+    An alias is reported where it is used, which is where the editor must look.
+    """
+    anchored = None
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(event.start_mark.line + first_line, "aliases (*name) are not allowed")
+        if anchored is None and getattr(event, "anchor", None):
+            anchored = event
+    if anchored is not None:
+        raise YamlError(anchored.start_mark.line + first_line, "anchors (&name) are not allowed")
+
+
+def _describe(exc: yaml.MarkedYAMLError, source_lines: list[str]) -> str:
     message = f"invalid YAML: {exc.problem}"
+    mark = exc.problem_mark
+    line = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
+    found = line[mark.column: mark.column + 1] if mark else ""
     if exc.problem and "mapping values are not allowed" in exc.problem:
         message += " (a value containing ': ' must be quoted)"
-    elif exc.problem and "found character '\\t'" in exc.problem:
+    elif found == "\t" or "\t" in line[: len(line) - len(line.lstrip())]:
         message += " (indent with spaces, not tabs)"
+    elif found in ("@", "`", "%"):
+        message += f" (a value starting with {found} must be quoted)"
     return message
 
 
@@ -88,16 +112,11 @@ class _Converter:
         self.first_line = first_line
         self.lines: dict[Path, int] = {}
         self.commented: set[Path] = set()
-        self.seen: set[int] = set()
 
     def line_of(self, node: yaml.Node) -> int:
         return node.start_mark.line + self.first_line
 
     def convert(self, node: yaml.Node, path: Path):
-        # The composer resolves an alias to the node it names, so a node met twice is an alias.
-        if id(node) in self.seen:
-            raise YamlError(self.line_of(node), "aliases (*name) are not allowed")
-        self.seen.add(id(node))
         self.lines[path] = self.line_of(node)
         if isinstance(node, yaml.ScalarNode):
             return self.convert_scalar(node, path)

@@ -1,0 +1,339 @@
+"""End to end: a small archive built once, and what a reader, a feed reader and a crawler get from it.
+Plus determinism across folders and environments, and golden files for a few pages."""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import html5lib
+import pytest
+
+from helpers import BASE_URL, BUILD_SCRIPT, md, page_url, resolve_link, tree_hashes, write_project
+from newsarchive.build import build
+
+EVIL_TITLE = '<script>alert(1)</script> & "quotes"'
+
+ARCHIVE = {
+    "articles/2023/2023-01-01-strike-on-school.md": md(
+        "title: Rockets hit a school used as barracks\ndate: 2023-01-01\n"
+        "summary: A strike in the first minutes of the year.\nlocations: [Makeevka]\n"
+        "topics: [strike, death toll]\nsources:\n  - name: Outlet\n    url: https://outlet.example/a?x=1&y=2\n",
+        "The strike came at midnight.\n\nA source[^1] said so.\n\n[^1]: A note.\n"),
+    "articles/2023/2023-01-02-moscow-admits-toll.md": md(
+        # 23:30 UTC on 1 January is 01:30 on 2 January in Kyiv, the site's time zone.
+        "title: Moscow admits a toll\ndate: 2023-01-01T23:30:00+00:00\nlocations: [Makiivka]\ntopics: [Casualties]\n",
+        "The ministry gave a figure.\n"),
+    "articles/2023/2023-01-03-alpha-rally.md": md(
+        "title: Rally in Samara\ndate: 2023-01-03\nlocations: [Samara]\ntopics: [commemoration]\n"),
+    "articles/2023/2023-01-03-beta-farewells.md": md(
+        "title: Farewells in Tolyatti\ndate: 2023-01-03\nlocations: [Togliatti]\ntopics: [memorials]\n"),
+    "articles/2023/2023-01-05-escaped-title.md": md(
+        "title: '<script>alert(1)</script> & \"quotes\"'\ndate: 2023-01-05\n"
+        "summary: 'Summary with <b>tags</b> & ampersands'\nlocations: [Samara]\n",
+        "Body with <script>alert(2)</script> and <img src=https://img.example/p.png onerror=alert(3)> inside.\n"),
+    "articles/2023/2023-01-10-toll-revised.md": md(
+        "title: The toll is revised\ndate: 2023-01-10\nupdated: 2023-01-12\nlocations: [Makiivka, Samara]\n"
+        "topics: [Casualties]\ncorrections:\n  - date: 2023-01-12\n    text: The first version gave the wrong unit.\n",
+        "# What changed\n\nSee the [first report](../../01/strike-on-school/).\n"),
+    "articles/2023/2023-02-01-unpublished-leak.md": md(
+        "title: Unpublished leak\ndate: 2023-02-01\ndraft: true\nlocations: [Samara]\ntopics: [Strike]\n"),
+    "articles/2024/2024-01-01-one-year-on.md": md(
+        "title: One year on\ndate: 2024-01-01\nlocations: [Makiivka, Samara]\ntopics: [Commemoration]\n"),
+}
+NEWEST_FIRST = ["one-year-on", "toll-revised", "escaped-title", "beta-farewells", "alpha-rally",
+                "moscow-admits-toll", "strike-on-school"]
+ARTICLE_URLS = {
+    "strike-on-school": "2023/01/01/strike-on-school/",
+    "moscow-admits-toll": "2023/01/02/moscow-admits-toll/",
+    "alpha-rally": "2023/01/03/alpha-rally/",
+    "beta-farewells": "2023/01/03/beta-farewells/",
+    "escaped-title": "2023/01/05/escaped-title/",
+    "toll-revised": "2023/01/10/toll-revised/",
+    "one-year-on": "2024/01/01/one-year-on/",
+}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = write_project(tmp_path_factory.mktemp("e2e") / "project", ARCHIVE)
+    report = build(root / "site_config.yaml")
+    assert (report.articles, report.drafts) == (7, 1)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(project) -> Path:
+    return project / "_site"
+
+
+@pytest.fixture(scope="module")
+def html_pages(site) -> dict[str, ET.ElementTree]:
+    """Every HTML page: site URL -> html5lib tree (parse errors collected in .errors)."""
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
+        tree = ET.ElementTree(parser.parse(path.read_bytes()))
+        tree.errors = parser.errors
+        pages[page_url(path.relative_to(site).as_posix())] = tree
+    return pages
+
+
+def report_order(tree) -> list[str]:
+    """The reports a listing page shows, by slug, in page order."""
+    items = tree.findall(".//ol[@class='report-list']/li/h2/a")
+    return [a.attrib["href"].rstrip("/").rsplit("/", 1)[-1] for a in items]
+
+
+def listing_order(html_pages, url: str) -> list[str]:
+    """The reports of a listing across all its pages."""
+    order, number = [], 1
+    while (page := url if number == 1 else f"{url}page/{number}/") in html_pages:
+        order += report_order(html_pages[page])
+        number += 1
+    return order
+
+
+# --- what exists ------------------------------------------------------------------------------
+
+def test_every_page_kind_exists(site):
+    expected = ["index.html", "archive/index.html", "feed.xml", "sitemap.xml", "static/style.css",
+                "2023/index.html", "2023/page/2/index.html", "2023/01/index.html", "2023/01/02/index.html",
+                "2024/index.html", "2024/01/index.html", "2024/01/01/index.html",
+                "locations/index.html", "locations/makiivka/index.html", "locations/samara/index.html",
+                "locations/tolyatti/index.html", "topics/index.html", "topics/strike/index.html",
+                *(url + "index.html" for url in ARTICLE_URLS.values())]
+    missing = [path for path in expected if not (site / path).is_file()]
+    assert missing == []
+
+
+def test_pagination_continues_on_numbered_pages(site, html_pages):
+    # 6 reports in 2023, 2 per page.
+    assert [p for p in ("2023/page/2/", "2023/page/3/", "2023/page/4/") if p in html_pages] == ["2023/page/2/", "2023/page/3/"]
+    assert not (site / "2023/page/1").exists()
+    nav = html_pages["2023/page/2/"].find(".//nav[@class='pagination']")
+    assert {a.attrib["rel"]: resolve_link("2023/page/2/", a.attrib["href"]) for a in nav.iter("a")} == {
+        "prev": "2023/index.html", "next": "2023/page/3/index.html"}
+
+
+def test_every_internal_link_resolves(site, html_pages):
+    broken = []
+    for url, tree in html_pages.items():
+        for element in tree.iter():
+            for attribute in ("href", "src"):
+                if attribute in element.attrib:
+                    target = resolve_link(url, element.attrib[attribute])
+                    if target is not None and not (site / target).is_file():
+                        broken.append(f"/{url}: {element.attrib[attribute]}")
+    assert broken == []
+
+
+def test_in_page_fragments_have_targets(html_pages):
+    tree = html_pages["2023/01/01/strike-on-school/"]
+    ids = {el.attrib["id"] for el in tree.iter() if "id" in el.attrib}
+    fragments = {el.attrib["href"][1:] for el in tree.iter("a") if el.attrib.get("href", "").startswith("#")}
+    assert fragments and fragments <= ids
+
+
+# --- what a reader sees -----------------------------------------------------------------------
+
+def test_every_html_page_is_well_formed_with_one_h1_a_language_and_a_csp(html_pages):
+    for url, tree in html_pages.items():
+        assert tree.errors == [], url
+        assert tree.getroot().attrib.get("lang") == "en", url
+        assert len(list(tree.iter("h1"))) == 1, url
+        csp = [m for m in tree.iter("meta") if m.attrib.get("http-equiv", "").lower() == "content-security-policy"]
+        assert len(csp) == 1 and "default-src 'self'" in csp[0].attrib["content"], url
+        assert tree.find(".//title").text.strip(), url
+
+
+def test_alias_is_filed_under_the_canonical_place(site, html_pages):
+    assert listing_order(html_pages, "locations/makiivka/") == [
+        "one-year-on", "toll-revised", "moscow-admits-toll", "strike-on-school"]
+    assert listing_order(html_pages, "locations/tolyatti/") == ["beta-farewells"]
+    assert not (site / "locations/makeevka").exists() and not (site / "locations/togliatti").exists()
+    kicker = html_pages["2023/01/01/strike-on-school/"].find(".//p[@class='kicker']/a")
+    assert (kicker.text, kicker.attrib["href"]) == ("Makiivka", "../../../../locations/makiivka/")
+
+
+def test_topics_by_alias(html_pages):
+    assert listing_order(html_pages, "topics/casualties/") == ["toll-revised", "moscow-admits-toll", "strike-on-school"]
+    assert listing_order(html_pages, "topics/commemoration/") == ["one-year-on", "beta-farewells", "alpha-rally"]
+
+
+def test_listings_are_newest_first_with_same_day_reports_in_slug_order(html_pages):
+    # alpha-rally and beta-farewells share 3 January and have no time: the listing is the exact reverse
+    # of the chronological (day, time, slug) order that previous/next links follow.
+    assert listing_order(html_pages, "2023/") == [s for s in NEWEST_FIRST if s != "one-year-on"]
+    assert listing_order(html_pages, "2023/01/") == [s for s in NEWEST_FIRST if s != "one-year-on"]
+    assert listing_order(html_pages, "2023/01/03/") == ["beta-farewells", "alpha-rally"]
+    assert listing_order(html_pages, "locations/samara/") == ["one-year-on", "toll-revised", "escaped-title", "alpha-rally"]
+    assert report_order(html_pages[""]) == NEWEST_FIRST[:2]  # page_size 2 on the home page
+
+
+def test_previous_and_next_reports_follow_the_same_order(html_pages):
+    chain = NEWEST_FIRST[::-1]
+    for i, slug in enumerate(chain):
+        nav = html_pages[ARTICLE_URLS[slug]].find(".//nav[@class='prev-next']")
+        links = {a.attrib["rel"]: resolve_link(ARTICLE_URLS[slug], a.attrib["href"]) for a in nav.iter("a")}
+        expected = {}
+        if i > 0:
+            expected["prev"] = ARTICLE_URLS[chain[i - 1]] + "index.html"
+        if i + 1 < len(chain):
+            expected["next"] = ARTICLE_URLS[chain[i + 1]] + "index.html"
+        assert links == expected, slug
+
+
+def test_datetime_report_is_filed_on_its_day_in_the_site_timezone(html_pages):
+    assert listing_order(html_pages, "2023/01/02/") == ["moscow-admits-toll"]
+    time = html_pages["2023/01/02/moscow-admits-toll/"].find(".//p[@class='meta']/time")
+    assert time.attrib["datetime"] == "2023-01-01T23:30:00+00:00"
+
+
+def test_updated_and_corrected_report(html_pages):
+    tree = html_pages["2023/01/10/toll-revised/"]
+    notice = tree.find(".//p[@class='notice']")
+    assert notice.find("time").attrib["datetime"] == "2023-01-12"
+    corrections = [" ".join("".join(li.itertext()).split()) for li in tree.findall(".//section[@id='corrections']//li")]
+    assert corrections == ["12 January 2023: The first version gave the wrong unit."]
+    # The body's "# What changed" is a second-level heading; the title is the only h1.
+    assert [h.text for h in tree.iter("h1")] == ["The toll is revised"]
+    assert "What changed" in [h.text for h in tree.iter("h2")]
+
+
+def test_source_links_are_absolute_and_escaped(site):
+    page = (site / "2023/01/01/strike-on-school/index.html").read_text()
+    assert 'href="https://outlet.example/a?x=1&amp;y=2"' in page
+
+
+def test_drafts_are_absent_everywhere(site):
+    assert not (site / "2023/02").exists()
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"unpublished-leak" not in data and b"Unpublished leak" not in data, path
+
+
+def test_untrusted_text_is_escaped_everywhere(site, html_pages):
+    for url, tree in html_pages.items():
+        assert list(tree.iter("script")) == [], url
+        for element in tree.iter():
+            assert not any(name.startswith("on") for name in element.attrib), url
+    tree = html_pages["2023/01/05/escaped-title/"]
+    assert tree.find(".//h1").text == EVIL_TITLE
+    assert tree.find(".//title").text == EVIL_TITLE + " · Test archive"
+    assert tree.find(".//meta[@name='description']").attrib["content"] == "Summary with <b>tags</b> & ampersands"
+    # Samara's second page lists it: toll-revised and one-year-on are newer.
+    link_texts = [a.text for a in html_pages["locations/samara/page/2/"].iter("a") if a.text == EVIL_TITLE]
+    assert link_texts == [EVIL_TITLE]
+    for path in site.rglob("*"):
+        if path.is_file():
+            assert b"<script" not in path.read_bytes().lower(), path
+
+
+# --- what a feed reader and a crawler get --------------------------------------------------------
+
+def test_feed(site):
+    data = (site / "feed.xml").read_bytes()
+    feed = feedparser.parse(data)
+    assert not feed.bozo, feed.get("bozo_exception")
+    links = [entry.link for entry in feed.entries]
+    assert links == [BASE_URL + ARTICLE_URLS[slug] for slug in NEWEST_FIRST]
+    published = [calendar.timegm(entry.published_parsed) for entry in feed.entries]
+    assert published == sorted(published, reverse=True)
+    assert feed.feed.updated_parsed == max(entry.updated_parsed for entry in feed.entries)
+    assert feed.feed.updated == "2024-01-01T00:00:00Z"
+    updated_entry = feed.entries[NEWEST_FIRST.index("toll-revised")]
+    assert (updated_entry.published, updated_entry.updated) == ("2023-01-10T00:00:00Z", "2023-01-12T00:00:00Z")
+    timed = feed.entries[NEWEST_FIRST.index("moscow-admits-toll")]
+    assert timed.published == "2023-01-01T23:30:00Z"
+    # The raw XML keeps the hostile title as text.
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in ET.fromstring(data).iter("{http://www.w3.org/2005/Atom}entry")]
+    assert EVIL_TITLE in titles
+
+
+def test_relative_links_in_a_body_work_in_the_feed_too(site):
+    # The body of toll-revised links to "../../01/strike-on-school/": right on the report's page.
+    # A feed reader resolves it against the feed's address unless the entry says otherwise.
+    feed = feedparser.parse((site / "feed.xml").read_bytes(),
+                            response_headers={"content-location": BASE_URL + "feed.xml"})
+    entry = feed.entries[NEWEST_FIRST.index("toll-revised")]
+    hrefs = re.findall(r'href="([^"]+)"', entry.content[0].value)
+    assert BASE_URL + ARTICLE_URLS["strike-on-school"] in hrefs
+
+
+def test_sitemap_lists_every_html_page_and_only_those(site):
+    root = ET.fromstring((site / "sitemap.xml").read_bytes())
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [url.findtext(ns + "loc") for url in root.iter(ns + "url")]
+    assert len(locs) == len(set(locs))
+    html_files = {BASE_URL + page_url(p.relative_to(site).as_posix()) for p in site.rglob("*.html")}
+    assert set(locs) == html_files
+    lastmods = {url.findtext(ns + "loc"): url.findtext(ns + "lastmod") for url in root.iter(ns + "url")}
+    assert lastmods[BASE_URL + ARTICLE_URLS["toll-revised"]] == "2023-01-12"
+    assert lastmods[BASE_URL + ARTICLE_URLS["one-year-on"]] == "2024-01-01"
+
+
+# --- determinism ----------------------------------------------------------------------------------
+
+def test_two_builds_into_different_folders_are_identical(project, site, tmp_path):
+    build(project / "site_config.yaml", {"output": str(tmp_path / "elsewhere")})
+    assert tree_hashes(tmp_path / "elsewhere") == tree_hashes(site)
+
+
+def test_build_is_independent_of_hash_seed_time_zone_and_locale(project, site, tmp_path):
+    expected = tree_hashes(site)
+    for number, (seed, tz, lc) in enumerate([("1", "UTC", "C.UTF-8"), ("4242", "Pacific/Kiritimati", "C"),
+                                             ("random", "America/St_Johns", "POSIX")]):
+        out = tmp_path / f"out{number}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHON"))}
+        env.update(PYTHONHASHSEED=seed, TZ=tz, LC_ALL=lc, LANG=lc)
+        proc = subprocess.run([sys.executable, str(BUILD_SCRIPT), "build", "--output", str(out)], cwd=project,
+                              env=env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert tree_hashes(out) == expected, (seed, tz, lc)
+
+
+# --- golden files ----------------------------------------------------------------------------------
+
+GOLDEN_ARCHIVE = {
+    "articles/2023/2023-01-03-samara-rally.md": md(
+        "title: Mourners gather in Samara\ndate: 2023-01-03T14:05:00+03:00\n"
+        "summary: A rally on Glory Square.\nbyline: Archive editors\nlocations: [Samara, Makeevka]\n"
+        "topics: [Commemoration]\nupdated: 2023-01-04\n"
+        "date_note: The time is the one the outlet printed.\n"
+        "sources:\n  - name: The Outlet\n    url: https://outlet.example/rally\n    published: 2023-01-03\n"
+        "    republished: true\n    note: A copy of the original\n"
+        "corrections:\n  - date: 2023-01-04\n    text: The square was misnamed.\n",
+        "Hundreds gathered on \"Glory Square\" -- the *main* square.\n\n## Who spoke\n\n"
+        "| Speaker | Role |\n|---|---|\n| A. N. Other | Governor |\n"),
+    "articles/2023/2023-01-03-tolyatti-park.md": md(
+        "title: Tolyatti mourns in Victory Park\ndate: 2023-01-03\nlocations: [Togliatti]\ntopics: [memorials]\n",
+        "A second gathering.\n"),
+    "articles/2023/2023-01-02-toll.md": md(
+        "title: A toll of 63\ndate: 2023-01-02\nlocations: [Samara]\ntopics: [Casualties]\n", "Officials spoke.\n"),
+}
+GOLDEN_PAGES = {
+    "article.html": "2023/01/03/samara-rally/index.html",
+    "day.html": "2023/01/03/index.html",
+    "location.html": "locations/samara/index.html",
+    "feed.xml": "feed.xml",
+}
+
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory) -> Path:
+    root = write_project(tmp_path_factory.mktemp("golden") / "project", GOLDEN_ARCHIVE)
+    build(root / "site_config.yaml")
+    return root / "_site"
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_PAGES))
+def test_golden_pages(golden_site, golden, name):
+    golden(name, (golden_site / GOLDEN_PAGES[name]).read_bytes())

@@ -1,0 +1,116 @@
+"""Listings by year, month, day, place and topic: who is in each, in which order, and the neighbours."""
+
+import datetime as dt
+
+import pytest
+
+from newsarchive import indexes
+from newsarchive.config import load_config
+from newsarchive.model import Article
+
+UTC = dt.timezone.utc
+
+
+def article(slug, day, moment=None, locations=(), topics=(), updated=None) -> Article:
+    return Article(source_path=f"articles/{day[:4]}/{day}-{slug}.md", slug=slug, day=dt.date.fromisoformat(day),
+                   moment=moment, title=slug.title(), summary="", byline="", locations=tuple(locations),
+                   topics=tuple(topics), sources=(), updated=updated, corrections=(), date_note="", draft=False,
+                   body_html="<p>x</p>")
+
+
+@pytest.fixture
+def config(make_project):
+    return load_config(make_project() / "site_config.yaml")
+
+
+@pytest.fixture
+def site(config):
+    articles = [
+        article("old", "2022-12-31", locations=["samara"]),
+        article("b-second", "2023-01-03", locations=["samara", "makiivka"], topics=["strike"]),
+        article("a-first", "2023-01-03", topics=["strike"]),
+        article("timed", "2023-01-03", moment=dt.datetime(2023, 1, 3, 8, 0, tzinfo=UTC)),
+        article("later", "2023-02-10", locations=["makiivka"], updated=dt.date(2023, 3, 1)),
+    ]
+    return indexes.index_site(articles, config)
+
+
+def slugs(listing_or_articles) -> list[str]:
+    items = listing_or_articles.articles if hasattr(listing_or_articles, "articles") else listing_or_articles
+    return [a.slug for a in items]
+
+
+def test_all_reports_newest_first(site):
+    # Same day: a timed report is later than the untimed ones; untimed ties are ordered by slug
+    # (the exact reverse of the oldest-first order that previous/next links follow).
+    assert slugs(site.articles) == ["later", "timed", "b-second", "a-first", "old"]
+
+
+def test_periods(site):
+    years = site.periods[indexes.YEAR]
+    assert [(y.key, y.title, y.url, slugs(y)) for y in years] == [
+        ((2022,), "2022", "2022/", ["old"]),
+        ((2023,), "2023", "2023/", ["later", "timed", "b-second", "a-first"]),
+    ]
+    months = site.periods[indexes.MONTH]
+    assert [(m.key, m.title, m.url) for m in months] == [
+        ((2022, 12), "December 2022", "2022/12/"), ((2023, 1), "January 2023", "2023/01/"),
+        ((2023, 2), "February 2023", "2023/02/")]
+    days = site.periods[indexes.DAY]
+    assert [(d.title, d.url, slugs(d)) for d in days] == [
+        ("31 December 2022", "2022/12/31/", ["old"]),
+        ("3 January 2023", "2023/01/03/", ["timed", "b-second", "a-first"]),
+        ("10 February 2023", "2023/02/10/", ["later"]),
+    ]
+
+
+def test_every_configured_term_has_a_listing_even_when_empty(site):
+    locations = site.terms["locations"]
+    assert [(l.key, l.url, slugs(l)) for l in locations] == [
+        ("makiivka", "locations/makiivka/", ["later", "b-second"]),
+        ("samara", "locations/samara/", ["b-second", "old"]),
+        ("tolyatti", "locations/tolyatti/", []),
+    ]
+    topics = site.terms["topics"]
+    assert [(t.title, slugs(t)) for t in topics] == [
+        ("Casualties", []), ("Commemoration", []), ("Strike", ["b-second", "a-first"])]
+
+
+def test_period_neighbours_skip_empty_periods(site):
+    months = site.periods[indexes.MONTH]
+    older, newer = site.neighbours(months[1])  # January 2023
+    assert (older.title, newer.title) == ("December 2022", "February 2023")
+    assert site.neighbours(months[0])[0] is None
+    assert site.neighbours(months[-1])[1] is None
+
+
+def test_report_neighbours_follow_the_chronological_chain(site):
+    chain = slugs(site.articles)[::-1]  # oldest first
+    for i, slug in enumerate(chain):
+        item = next(a for a in site.articles if a.slug == slug)
+        before, after = site.article_neighbours(item)
+        assert (before.slug if before else None) == (chain[i - 1] if i else None)
+        assert (after.slug if after else None) == (chain[i + 1] if i + 1 < len(chain) else None)
+
+
+def test_months_and_days_of(site):
+    assert [m.title for m in indexes.months_of(site, 2023)] == ["January 2023", "February 2023"]
+    assert [d.title for d in indexes.days_of(site, 2023, 1)] == ["3 January 2023"]
+
+
+def test_timed_reports_order_by_instant_not_by_written_clock(config):
+    # 10:00 in Kyiv (08:00 UTC) is earlier than 09:00 UTC, though "10" > "09".
+    kyiv = dt.timezone(dt.timedelta(hours=2))
+    site = indexes.index_site([
+        article("kyiv-ten", "2023-01-03", moment=dt.datetime(2023, 1, 3, 10, 0, tzinfo=kyiv)),
+        article("utc-nine", "2023-01-03", moment=dt.datetime(2023, 1, 3, 9, 0, tzinfo=UTC)),
+    ], config)
+    assert slugs(site.articles) == ["utc-nine", "kyiv-ten"]
+
+
+def test_group_by_is_independent_of_input_order(config):
+    items = [article(f"s{i}", f"2023-01-0{1 + i % 3}") for i in range(6)]
+    forward = indexes.index_site(items, config)
+    backward = indexes.index_site(items[::-1], config)
+    assert slugs(forward.articles) == slugs(backward.articles)
+    assert [slugs(d) for d in forward.periods[indexes.DAY]] == [slugs(d) for d in backward.periods[indexes.DAY]]

@@ -1,0 +1,240 @@
+"""The page plan, template rendering and its errors, escaping, the feed's dates."""
+
+import datetime as dt
+import html
+import re
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+from helpers import md
+from newsarchive import fields, indexes, routes
+from newsarchive.config import load_config
+from newsarchive.errors import ContentError
+from newsarchive.model import Article
+from newsarchive.reader import read_articles
+from newsarchive.render import Page, Pagination, make_environment, plan_pages, render_pages, static_files
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def plan(make_project, articles: dict, name="project"):
+    root = make_project(articles, name=name)
+    config = load_config(root / "site_config.yaml")
+    index = indexes.index_site([a for a in read_articles(config) if not a.draft], config)
+    return root, config, index, plan_pages(index, config)
+
+
+def rendered(make_project, articles: dict) -> dict[str, bytes]:
+    _, config, index, pages = plan(make_project, articles)
+    env = make_environment(config.paths.templates, config, index)
+    return dict(render_pages(pages, env))
+
+
+THREE = {
+    "articles/2023/2023-01-03-a.md": md("title: A\ndate: 2023-01-03\nlocations: [Samara]\n"),
+    "articles/2023/2023-01-03-b.md": md("title: B\ndate: 2023-01-03\nlocations: [Samara]\n"),
+    "articles/2023/2023-01-04-c.md": md("title: C\ndate: 2023-01-04\nlocations: [Samara]\n"),
+}
+
+
+def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
+    _, _, _, pages = plan(make_project, THREE)
+    urls = [p.url for p in pages]
+    assert len(urls) == len(set(urls))
+    assert urls[-2:] == ["feed.xml", "sitemap.xml"]
+    assert set(urls) == {
+        "", "archive/", "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
+        "2023/", "2023/page/2/", "2023/01/", "2023/01/page/2/", "2023/01/03/", "2023/01/04/",
+        "locations/", "locations/makiivka/", "locations/samara/", "locations/samara/page/2/", "locations/tolyatti/",
+        "topics/", "topics/casualties/", "topics/commemoration/", "topics/strike/",
+        "feed.xml", "sitemap.xml"}
+    sitemap = pages[-1]
+    assert [p.url for p in sitemap.context["entries"]] == [p.url for p in pages if p.template.endswith(".html")]
+
+
+def test_pagination_splits_listings_by_page_size(make_project):
+    _, _, _, pages = plan(make_project, THREE)
+    by_url = {p.url: p for p in pages}
+    first, second = by_url["locations/samara/"], by_url["locations/samara/page/2/"]
+    assert [a.slug for a in first.context["articles"]] == ["c", "b"]
+    assert [a.slug for a in second.context["articles"]] == ["a"]
+    assert second.title == "Samara (page 2)"
+    assert (first.context["pagination"].previous_url, first.context["pagination"].next_url) == (
+        None, "locations/samara/page/2/")
+    # An empty listing still gets its one page.
+    assert by_url["locations/tolyatti/"].context["articles"] == ()
+
+
+def test_pagination_properties():
+    urls = ("x/", "x/page/2/", "x/page/3/")
+    middle = Pagination(2, urls)
+    assert (middle.count, middle.previous_url, middle.next_url) == (3, "x/", "x/page/3/")
+    assert Pagination(3, urls).next_url is None and Pagination(1, urls).previous_url is None
+
+
+def test_drafts_are_not_planned(make_project):
+    articles = dict(THREE)
+    articles["articles/2023/2023-01-05-secret.md"] = md("title: Secret\ndate: 2023-01-05\ndraft: true\n")
+    _, _, _, pages = plan(make_project, articles)
+    assert not [p for p in pages if "secret" in p.url or "2023/01/05" in p.url]
+
+
+def test_feed_updated_is_never_before_its_newest_entry(make_project):
+    # The newest report has a time: 18:00 in Kyiv on 5 January. The feed's <updated> must not
+    # claim an earlier instant than an entry it contains (feed readers skip feeds that did not change).
+    pages = rendered(make_project, {
+        "articles/2023/2023-01-04-a.md": md("title: A\ndate: 2023-01-04\n"),
+        "articles/2023/2023-01-05-b.md": md("title: B\ndate: 2023-01-05T18:00:00+02:00\n"),
+    })
+    feed = feedparser.parse(pages["feed.xml"])
+    assert not feed.bozo
+    newest = max(entry.updated_parsed for entry in feed.entries)
+    assert feed.feed.updated_parsed >= newest
+
+
+def test_feed_dates_of_updated_and_timed_reports(make_project):
+    pages = rendered(make_project, {
+        "articles/2023/2023-01-04-a.md": md("title: A\ndate: 2023-01-04\nupdated: 2023-01-09\n"),
+        "articles/2023/2023-01-05-b.md": md("title: B\ndate: 2023-01-05T18:00:00+02:00\n"),
+    })
+    feed = ET.fromstring(pages["feed.xml"])
+    entries = {e.find(ATOM + "title").text: e for e in feed.iter(ATOM + "entry")}
+    assert entries["A"].find(ATOM + "published").text == "2023-01-04T00:00:00Z"
+    assert entries["A"].find(ATOM + "updated").text == "2023-01-09T00:00:00Z"
+    assert entries["B"].find(ATOM + "published").text == "2023-01-05T18:00:00+02:00"
+    assert entries["B"].find(ATOM + "updated").text == "2023-01-05T18:00:00+02:00"
+
+
+def test_control_characters_in_a_title_never_break_the_feed(make_project):
+    # YAML's "\a" escape puts a BEL into the title; one bad title must not make the whole feed unreadable.
+    root = make_project({"articles/2023/2023-01-05-x.md": md('title: "Bell\\a here"\ndate: 2023-01-05\n')})
+    config = load_config(root / "site_config.yaml")
+    try:
+        articles = read_articles(config)
+    except ContentError:  # refusing the title with a problem line is a fine answer too
+        return
+    index = indexes.index_site(articles, config)
+    pages = dict(render_pages(plan_pages(index, config), make_environment(config.paths.templates, config, index)))
+    ET.fromstring(pages["feed.xml"])
+
+
+def test_static_files_are_copied_as_they_are(make_project):
+    root = make_project()
+    (root / "templates/static/.hidden").write_text("x")
+    files = dict(static_files(root / "templates"))
+    assert files == {"static/style.css": (root / "templates/static/style.css").read_bytes()}
+
+
+def test_pages_name_the_site_language(make_project):
+    from helpers import CONFIG
+    root = make_project(THREE, config=CONFIG.replace("language: en", "language: en-GB"))
+    config = load_config(root / "site_config.yaml")
+    index = indexes.index_site(read_articles(config), config)
+    pages = dict(render_pages(plan_pages(index, config), make_environment(config.paths.templates, config, index)))
+    assert b'<html lang="en-GB">' in pages["index.html"]
+    assert b'xml:lang="en-GB"' in pages["feed.xml"]
+
+
+# --- escaping: any title is text, whatever it contains ---------------------------------------
+
+@pytest.fixture(scope="module")
+def one_article_env(tmp_path_factory):
+    from helpers import write_project
+    root = write_project(tmp_path_factory.mktemp("render") / "project")
+    config = load_config(root / "site_config.yaml")
+    index = indexes.index_site([], config)
+    return config, make_environment(config.paths.templates, config, index)
+
+
+def make_article(title: str) -> Article:
+    return Article(source_path="articles/2023/2023-01-05-x.md", slug="x", day=dt.date(2023, 1, 5), moment=None,
+                   title=title, summary=title, byline=title, locations=(), topics=(), sources=(), updated=None,
+                   corrections=(), date_note="", draft=False, body_html="<p>Body.</p>")
+
+
+def valid_title(text: str) -> bool:
+    try:
+        return fields.as_text(text) == text
+    except fields.FieldError:
+        return False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(valid_title))
+@example(title='<script>alert(1)</script> & "quotes"')
+@example(title="&amp; &lt;b&gt; it's")
+def test_any_title_renders_escaped_and_round_trips(one_article_env, title):
+    _, env = one_article_env
+    item = make_article(title)
+    page = Page(routes.article_url(item), "article.html", title, title,
+                context={"article": item, "before": None, "after": None})
+    out = env.get_template("article.html").render(page=page, **page.context)
+    [h1] = re.findall(r"<h1>(.*?)</h1>", out, re.S)
+    [head_title] = re.findall(r"<title>(.*?)</title>", out, re.S)
+    assert "<" not in h1 and "<" not in head_title
+    assert html.unescape(h1) == title
+    assert html.unescape(head_title) == f"{title} · Test archive"
+    assert out.count("<script") == 0
+
+
+# --- template errors name the template file and line -----------------------------------------
+
+def line_in(path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().split("\n"), 1) if needle in line)
+
+
+def break_template(root, name: str, old: str, new: str):
+    path = root / "templates" / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+ONE = {"articles/2023/2023-01-05-x.md": md("title: X\ndate: 2023-01-05\n")}
+
+
+def test_undefined_name_in_a_template(make_project, run_cli):
+    root = make_project(ONE)
+    path = break_template(root, "article.html", "<h1>{{ article.title }}</h1>", "<h1>{{ article.headline }}</h1>")
+    result = run_cli(root, "build")
+    assert result.code == 1
+    assert result.problems == [
+        f"templates/article.html:{line_in(path, 'article.headline')}: 'newsarchive.model.Article object' "
+        "has no attribute 'headline' (rendering /2023/01/05/x/)"]
+
+
+def test_error_in_an_imported_macro_names_the_macro_file(make_project, run_cli):
+    root = make_project(ONE)
+    path = break_template(root, "_macros.html", "article.day|day", "article.dday|day")
+    result = run_cli(root, "build")
+    assert result.code == 1
+    assert result.problems == [
+        f"templates/_macros.html:{line_in(path, 'article.dday')}: 'newsarchive.model.Article object' "
+        "has no attribute 'dday' (rendering /)"]
+
+
+def test_template_syntax_error(make_project, run_cli):
+    root = make_project(ONE)
+    path = break_template(root, "listing.html", "{% endif %}", "{% endfi %}")
+    result = run_cli(root, "build")
+    assert result.code == 1
+    [problem] = result.problems
+    assert problem.startswith(f"templates/listing.html:{line_in(path, 'endfi')}: Encountered unknown tag 'endfi'.")
+    assert problem.endswith("(rendering /2023/)")
+
+
+def test_python_error_raised_inside_a_template(make_project, run_cli):
+    # A filter given a value it cannot handle (here: no 'updated' date) is a template error too:
+    # the editor gets the template's file and line, not a traceback.
+    root = make_project(ONE)
+    path = break_template(root, "article.html", "<h1>{{ article.title }}</h1>",
+                          "<h1>{{ article.title }}</h1> <p>{{ article.updated|day }}</p>")
+    result = run_cli(root, "build")
+    assert result.code == 1
+    [problem] = result.problems
+    assert problem.startswith(f"templates/article.html:{line_in(path, 'article.updated|day')}: ")
+    assert problem.endswith("(rendering /2023/01/05/x/)")

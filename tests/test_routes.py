@@ -1,0 +1,58 @@
+"""Every URL and output file, and relative links that work under any base path."""
+
+import datetime as dt
+from types import SimpleNamespace
+from urllib.parse import urljoin
+
+from hypothesis import given, strategies as st
+
+from newsarchive import routes
+
+
+def test_page_urls():
+    article = SimpleNamespace(day=dt.date(2023, 1, 5), slug="rally")
+    assert routes.article_url(article) == "2023/01/05/rally/"
+    assert routes.year_url(2023) == "2023/"
+    assert routes.month_url(2023, 1) == "2023/01/"
+    assert routes.day_url(dt.date(2023, 1, 5)) == "2023/01/05/"
+    assert routes.terms_url("locations") == "locations/"
+    assert routes.term_url("topics", "strike") == "topics/strike/"
+
+
+def test_pagination_urls():
+    assert routes.paged_url("2023/", 1) == "2023/"
+    assert routes.paged_url("2023/", 2) == "2023/page/2/"
+    assert routes.paged_url("locations/samara/", 3) == "locations/samara/page/3/"
+
+
+def test_output_paths():
+    assert routes.output_path("") == "index.html"
+    assert routes.output_path("2023/01/05/rally/") == "2023/01/05/rally/index.html"
+    assert routes.output_path("feed.xml") == "feed.xml"
+
+
+def test_relative_urls():
+    assert routes.relative_url("", "") == "./"
+    assert routes.relative_url("", "archive/") == "archive/"
+    assert routes.relative_url("2023/01/05/rally/", "") == "../../../../"
+    assert routes.relative_url("2023/01/05/rally/", "static/style.css") == "../../../../static/style.css"
+    assert routes.relative_url("2023/page/2/", "2023/") == "../../../2023/"
+    assert routes.relative_url("feed.xml", "2023/") == "2023/"
+
+
+def test_absolute_url():
+    assert routes.absolute_url("https://example.org/archive/", "2023/") == "https://example.org/archive/2023/"
+    assert routes.absolute_url("https://example.org/archive/", "") == "https://example.org/archive/"
+
+
+segment = st.from_regex(r"[a-z0-9]+(-[a-z0-9]+)*", fullmatch=True)
+page_url = st.one_of(st.just(""), st.lists(segment, min_size=1, max_size=6).map(lambda parts: "/".join(parts) + "/"))
+any_url = st.one_of(page_url, st.sampled_from(["feed.xml", "sitemap.xml", "static/style.css"]))
+base = st.sampled_from(["https://example.org/", "https://example.org/archive/", "http://localhost:8000/a/b/"])
+
+
+@given(base=base, source=st.one_of(page_url, st.sampled_from(["feed.xml", "sitemap.xml"])), target=any_url)
+def test_relative_url_always_resolves_to_the_target(base, source, target):
+    link = routes.relative_url(source, target)
+    assert urljoin(base + source, link) == base + target
+    assert not link.startswith("/")  # no absolute path: the site works under any sub-path
