@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import build, check
-from .errors import EXIT_OK, BuildError, display_path
+from .errors import EXIT_IO, EXIT_OK, BuildError, display_path
 from .scaffold import new_article
 
 
@@ -66,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; nothing was written",
               file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        where = display_path(exc.filename) if exc.filename else "build_site.py"
+        print(f"{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_IO
     except KeyboardInterrupt:
         print("interrupted; the published site was left as it was", file=sys.stderr)
         return 130

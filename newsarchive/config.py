@@ -182,9 +182,10 @@ class _ConfigValidator(fields.SchemaChecker):
             self.problem(("site",), "is required")
         site["author"] = site["author"] or site["title"]
         paths = self.section(self.mapping(top.get("paths"), ("paths",)), ("paths",), PATH_KEYS)
-        paths.update({k: v for k, v in overrides.items() if v is not None})
+        given = {k: v for k, v in overrides.items() if v is not None}
+        paths.update(given)
         resolved = Paths(**{k: (self.path.parent / v).resolve() for k, v in paths.items()})
-        self.check_output(resolved)
+        self.check_output(resolved, from_command_line="output" in given)
         terms = {kind: self.terms(kind, self.mapping(top.get(kind), (kind,))) for kind in TERM_KINDS}
         if self.problems:
             raise ConfigError(self.problems)
@@ -213,16 +214,22 @@ class _ConfigValidator(fields.SchemaChecker):
                 if other is not term:
                     self.problem(keypath, f"{spelling!r} also names {kind}.{other.slug}; each spelling must name one term")
 
-    def check_output(self, paths: Paths) -> None:
+    def check_output(self, paths: Paths, from_command_line: bool) -> None:
         """Refuse an output folder whose replacement could destroy sources or unrelated files."""
         out = paths.output
-        dangerous = {Path(out.anchor), Path.home().resolve(), self.path.parent.resolve()}
-        if out in dangerous:
-            self.problem(("paths", "output"), f"refusing to build into {out}: it is the project, home or root folder")
-        for name in ("articles", "templates"):
-            source = getattr(paths, name)
-            if out == source or out.is_relative_to(source) or source.is_relative_to(out):
-                self.problem(("paths", "output"), f"the output folder overlaps paths.{name} ({display_path(source)})")
+        problems = []
+        if out in {Path(out.anchor), Path.home().resolve(), self.path.parent.resolve()}:
+            problems.append(f"refusing to build into {out}: it is the project, home or root folder")
+        else:
+            for name in ("articles", "templates"):
+                source = getattr(paths, name)
+                if out == source or out.is_relative_to(source) or source.is_relative_to(out):
+                    problems.append(f"the output folder overlaps paths.{name} ({display_path(source)})")
+        for message in problems:
+            if from_command_line:
+                self.problems.append(Problem("--output", None, None, message))
+            else:
+                self.problem(("paths", "output"), message)
 
 
 def term_key(spelling: str) -> str:

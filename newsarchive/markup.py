@@ -6,6 +6,9 @@ leave sanitising to the caller, so every body goes through an nh3 allow-list aft
 
 from __future__ import annotations
 
+import html
+from urllib.parse import urlsplit
+
 import markdown
 import nh3
 from markdown.extensions import Extension
@@ -41,16 +44,69 @@ class _DemoteTopHeadings(Treeprocessor):
             element.tag = "h2"
 
 
-class DemoteHeadings(Extension):
+class _CollectForbiddenLinks(Treeprocessor):
+    """Remember Markdown links and images whose scheme is not allowed, so the editor is told of them.
+
+    The sanitiser would drop them silently; an archive should not lose a link without a word.
+    """
+
+    def run(self, root):
+        self.md.forbidden_links = [
+            (element.tag, target) for element in root.iter()
+            if element.tag in ("a", "img")
+            and (target := element.get("href") or element.get("src"))
+            and not is_allowed_url(target, local_only=element.tag == "img")
+        ]
+
+
+class ArchiveMarkdown(Extension):
     def extendMarkdown(self, md):
         md.treeprocessors.register(_DemoteTopHeadings(md), "demote_top_headings", 5)
+        md.treeprocessors.register(_CollectForbiddenLinks(md), "collect_forbidden_links", 4)
 
 
-EXTENSIONS = ["extra", "sane_lists", "smarty", DemoteHeadings()]
+def is_allowed_url(url: str, local_only: bool = False) -> bool:
+    """A relative address, or (unless ``local_only``) http(s) or mailto, judged as a browser reads it."""
+    # Browsers decode entities and ignore tabs and newlines inside a scheme ("java&#9;script:").
+    decoded = "".join(c for c in html.unescape(url) if c > " ").lower()
+    relative = not urlsplit(decoded).scheme and not decoded.startswith(("//", "\\\\"))
+    return relative or (not local_only and urlsplit(decoded).scheme in URL_SCHEMES)
+
+
+EXTENSIONS = ["extra", "sane_lists", "smarty", ArchiveMarkdown()]
+
+
+# Python-Markdown's time grows with the square of nesting depth and of brackets in one paragraph;
+# no real report comes near these limits, and a body that does could stall the build for hours.
+MAX_INDENT = 200
+MAX_QUOTE_DEPTH = 32
+MAX_BRACKETS_PER_PARAGRAPH = 1000
 
 
 class MarkupError(ValueError):
-    """A body that cannot be rendered (for example nested absurdly deep)."""
+    """A body that cannot be rendered; ``line`` counts from the body's first line (1)."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.line = line
+
+
+def check_body_limits(text: str) -> None:
+    """Refuse bodies whose structure would make rendering take unbounded time."""
+    brackets, paragraph_start = 0, 1
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            brackets, paragraph_start = 0, number + 1
+            continue
+        stripped = line.expandtabs(4).lstrip(" ")
+        if len(line.expandtabs(4)) - len(stripped) > MAX_INDENT:
+            raise MarkupError(f"the body is indented more than {MAX_INDENT} spaces (lists nested too deeply)", number)
+        quote_prefix = stripped[: len(stripped) - len(stripped.lstrip("> "))]
+        if quote_prefix.count(">") > MAX_QUOTE_DEPTH:
+            raise MarkupError(f"the body nests quotes more than {MAX_QUOTE_DEPTH} levels deep", number)
+        brackets += line.count("[")
+        if brackets > MAX_BRACKETS_PER_PARAGRAPH:
+            raise MarkupError(f"the paragraph has more than {MAX_BRACKETS_PER_PARAGRAPH} '[' brackets", paragraph_start)
 
 
 class MarkdownRenderer:
@@ -61,19 +117,33 @@ class MarkdownRenderer:
 
     def render(self, text: str) -> str:
         """Convert a Markdown body to sanitised HTML."""
+        check_body_limits(text)
         try:
-            html = self._md.convert(text)
+            converted = self._md.convert(text)
+            forbidden = self._md.forbidden_links
         except RecursionError:
             raise MarkupError("the body is nested too deeply (quotes or lists inside each other)") from None
         finally:
             self._md.reset()
-        return sanitise_html(html)
+        if forbidden:
+            tag, target = forbidden[0]
+            rule = ("images must be files of the site (a relative address): pages load nothing from other hosts"
+                    if tag == "img" else "use an http, https, mailto or relative address")
+            raise MarkupError(f"the {'image' if tag == 'img' else 'link'} {target!r} is not allowed; {rule}",
+                              line_containing(text, target))
+        return sanitise_html(converted)
 
 
-def sanitise_html(html: str) -> str:
+def line_containing(text: str, needle: str) -> int:
+    """The 1-based line of ``text`` where ``needle`` first appears (1 if it does not)."""
+    found = text.find(needle)
+    return text.count("\n", 0, found) + 1 if found >= 0 else 1
+
+
+def sanitise_html(markup: str) -> str:
     """Keep only allow-listed tags, attributes and link schemes."""
     return nh3.clean(
-        html,
+        markup,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

@@ -27,7 +27,9 @@ from .yamlfile import YamlDocument, YamlError, load_yaml
 
 FILE_NAME_RE = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>.+)\.md")
 IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".tmp", ".bak", ".orig")
-RESERVED_SLUGS = {"index", "page", "feed", "static"}
+# Names the site uses itself, and device names that Windows cannot store as folders.
+RESERVED_SLUGS = {"index", "page", "feed", "static", "con", "prn", "aux", "nul",
+                  *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
 MAX_SLUG_LENGTH = 80
 MAX_FILE_BYTES = 1_000_000
 # python-frontmatter's own boundary rule: a line of three or more dashes.
@@ -180,7 +182,7 @@ class _ArticleValidator(fields.SchemaChecker):
             try:
                 body_html = render(body)
             except MarkupError as exc:
-                self.problem((), str(exc), line=body_line)
+                self.problem((), str(exc), line=body_line + exc.line - 1)
                 body_html = ""
         article = Article(
             source_path=self.shown,

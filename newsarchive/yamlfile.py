@@ -31,6 +31,7 @@ class _Loader(_BaseLoader):
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
+MAX_DEPTH = 20  # front-matter and config need 4; deeper input is a mistake or an attack
 
 Path = tuple  # a key path into the document, e.g. ("sources", 0, "url")
 
@@ -67,8 +68,8 @@ def load_yaml(text: str, first_line: int = 1) -> YamlDocument:
             _refuse_anchors_and_aliases(text, first_line)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise YamlError(mark.line + first_line, _describe(exc, source_lines)) from None
+        mark = exc.context_mark if _opened_earlier(exc) else exc.problem_mark
+        raise YamlError(mark.line + first_line, _describe(exc, source_lines, first_line)) from None
     except yaml.YAMLError as exc:
         raise YamlError(first_line, f"invalid YAML: {exc}") from None
     converter = _Converter(source_lines, first_line)
@@ -92,9 +93,18 @@ def _refuse_anchors_and_aliases(text: str, first_line: int) -> None:
         raise YamlError(anchored.start_mark.line + first_line, "anchors (&name) are not allowed")
 
 
-def _describe(exc: yaml.MarkedYAMLError, source_lines: list[str]) -> str:
+def _opened_earlier(exc: yaml.MarkedYAMLError) -> bool:
+    """An unclosed [list], {mapping} or quote is noticed lines later: the editor must look where it opened."""
+    context = exc.context or ""
+    return bool(exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line
+                and ("flow" in context or "quoted scalar" in context))
+
+
+def _describe(exc: yaml.MarkedYAMLError, source_lines: list[str], first_line: int) -> str:
     message = f"invalid YAML: {exc.problem}"
     mark = exc.problem_mark
+    if _opened_earlier(exc):
+        message += f" ({exc.context.removeprefix('while ')} opened here; noticed on line {mark.line + first_line})"
     line = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
     found = line[mark.column: mark.column + 1] if mark else ""
     if exc.problem and "mapping values are not allowed" in exc.problem:
@@ -117,6 +127,8 @@ class _Converter:
         return node.start_mark.line + self.first_line
 
     def convert(self, node: yaml.Node, path: Path):
+        if len(path) > MAX_DEPTH:
+            raise YamlError(self.line_of(node), f"nested more than {MAX_DEPTH} levels deep")
         self.lines[path] = self.line_of(node)
         if isinstance(node, yaml.ScalarNode):
             return self.convert_scalar(node, path)
