@@ -429,3 +429,14 @@ def test_errors_never_show_a_traceback(make_project, run_cli):  # [45]
     assert result.code == 1
     assert "Traceback" not in result.err
     assert [line.split(":")[0] for line in result.problems] == [P, "articles/2023/2023-01-06-y.md"]
+
+
+def test_yaml_is_never_loaded_with_a_constructing_loader(make_project, build_ok, monkeypatch):  # [23]
+    import yaml
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("YAML must be composed and converted by newsarchive.yamlfile, never loaded")
+    for name in ("load", "unsafe_load", "full_load", "safe_load", "load_all"):
+        monkeypatch.setattr(yaml, name, refuse)
+    root = make_project({P: md("title: X\ndate: 2023-01-05\nsources:\n  - name: A\n    url: https://a.example/\n")})
+    assert (build_ok(root) / "2023/01/05/x/index.html").exists()
