@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from .indexes import index_site
 from .model import Article
 from .reader import read_articles
 from .render import make_environment, plan_pages, render_pages, static_files
-from .writer import WriteReport, write_site
+from .writer import Output, WriteReport, publish
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def check(config_path: Path, overrides: dict | None = None) -> tuple[SiteConfig,
     return config, read_articles(config)
 
 
-def build(config_path: Path, overrides: dict | None = None, force: bool = False) -> BuildReport:
+def build(config_path: Path, overrides: dict | None = None, force: bool = False, clean: bool = False) -> BuildReport:
     """Build the whole site into the configured output folder."""
     started = time.perf_counter()
     # Every source is read and validated before anything is written, so a bad article changes nothing.
@@ -41,6 +42,7 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False)
     pages = plan_pages(index, config)
     # Pages stream from the renderer to the staging folder; the old site stays until all are written.
     files = itertools.chain(render_pages(pages, env), static_files(config.paths.templates))
-    written = write_site(files, config.paths.output, adopt=force)
+    outputs = (Output(relpath, hashlib.sha256(data).hexdigest(), data) for relpath, data in files)
+    written = publish(outputs, config.paths.output, adopt=force, fresh=clean)
     return BuildReport(len(published), len(articles) - len(published), len(pages), written,
                        time.perf_counter() - started)

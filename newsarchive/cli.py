@@ -24,6 +24,8 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", parents=[paths], help="build the site (the default)")
     build_cmd.add_argument("--force", action="store_true",
                            help="build into an existing folder this builder did not create, keeping its files")
+    build_cmd.add_argument("--clean", action="store_true",
+                           help="write every file anew, trusting neither the build cache nor the published files")
     commands.add_parser("check", parents=[paths], help="validate the config and every article; write nothing")
     new_cmd = commands.add_parser("new", parents=[paths], help="start a new article source")
     new_cmd.add_argument("title")
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             path = new_article(args.config, overrides, args.title, args.date, args.location, args.topic, args.slug)
             print(f"created {display_path(path)}")
         else:
-            report = build(args.config, overrides, force=args.force)
+            report = build(args.config, overrides, force=args.force, clean=args.clean)
             w = report.write
             drafts = f" ({report.drafts} draft{'' if report.drafts == 1 else 's'} left out)" if report.drafts else ""
             print(f"built {_reports(report.articles)}{drafts} into {w.files} files: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import zoneinfo
@@ -184,7 +185,8 @@ class _ConfigValidator(fields.SchemaChecker):
         paths = self.section(self.mapping(top.get("paths"), ("paths",)), ("paths",), PATH_KEYS)
         given = {k: v for k, v in overrides.items() if v is not None}
         paths.update(given)
-        resolved = Paths(**{k: (self.path.parent / v).resolve() for k, v in paths.items()})
+        # The output itself is not resolved: it is a link the builder repoints (see writer.py).
+        resolved = Paths(**{k: _absolute(self.path.parent / v, resolve_last=k != "output") for k, v in paths.items()})
         self.check_output(resolved, from_command_line="output" in given)
         terms = {kind: self.terms(kind, self.mapping(top.get(kind), (kind,))) for kind in TERM_KINDS}
         if self.problems:
@@ -216,7 +218,7 @@ class _ConfigValidator(fields.SchemaChecker):
 
     def check_output(self, paths: Paths, from_command_line: bool) -> None:
         """Refuse an output folder whose replacement could destroy sources or unrelated files."""
-        out = paths.output
+        out = paths.output.parent.resolve() / paths.output.name if paths.output.name else paths.output
         problems = []
         if out in {Path(out.anchor), Path.home().resolve(), self.path.parent.resolve()}:
             problems.append(f"refusing to build into {out}: it is the project, home or root folder")
@@ -230,6 +232,12 @@ class _ConfigValidator(fields.SchemaChecker):
                 self.problems.append(Problem("--output", None, None, message))
             else:
                 self.problem(("paths", "output"), message)
+
+
+def _absolute(path: Path, resolve_last: bool) -> Path:
+    """An absolute, normalised path; symbolic links resolved, except in the last part if not ``resolve_last``."""
+    path = Path(os.path.abspath(path))
+    return path.resolve() if resolve_last or not path.name else path.parent.resolve() / path.name
 
 
 def term_key(spelling: str) -> str:

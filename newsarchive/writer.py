@@ -1,9 +1,16 @@
-"""Write the site into a staging folder beside the output, then swap it into place.
+"""Publish the site so that readers always get one whole build, and only changed files are written.
 
-The builder owns its output folder: a manifest inside it lists every file the builder wrote,
-with its checksum. Files whose bytes have not changed are hard-linked from the old site, so
-their modification time stays; files the builder did not write are carried over untouched.
-A failed or killed build leaves the published folder as it was.
+Beside the output the builder keeps two complete copies of the site and makes the output a link
+to the current one:
+
+    _site -> ._site.a     what readers get
+    ._site.b              the build before; the next build brings it up to date, then the link
+                          is repointed to it in one atomic step
+    ._site.lock           one build at a time
+
+Unchanged files are hard links to the published ones, so they keep their inode and modification
+time; a changed file is written as a new file, never in place. Each copy holds a manifest of the
+files the builder wrote; files it did not write are carried over and never deleted.
 """
 
 from __future__ import annotations
@@ -12,19 +19,29 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import OutputError, Problem, display_path
 
 MANIFEST = ".newsarchive-manifest.json"
-STAGING_MARKER = ".newsarchive-staging"
+SLOT_MARKER = ".newsarchive-slot"
 GENERATOR = "newsarchive"
+SLOT_NAMES = ("a", "b")
+TEMPORARY_SUFFIX = ".newsarchive-tmp"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site. ``data`` may be None when the bytes are already published or cached."""
+
+    relpath: str
+    digest: str
+    data: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -35,55 +52,65 @@ class WriteReport:
     removed: int
 
 
-def staging_path(out_dir: Path) -> Path:
-    return out_dir.with_name(f".{out_dir.name}.staging")
+@dataclass(frozen=True)
+class Manifest:
+    """What one copy of the site holds: the files the builder wrote (path -> sha256) and files it kept."""
+
+    files: dict
+    kept: tuple = ()
+
+
+def slot_path(out_dir: Path, name: str) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.{name}")
 
 
 def lock_path(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.lock")
 
 
-def retired_path(out_dir: Path) -> Path:
-    return out_dir.with_name(f".{out_dir.name}.old")
-
-
-def read_manifest(out_dir: Path) -> dict[str, str] | None:
-    """The files (path -> sha256) a previous build wrote, or None if the folder is not ours."""
+def read_manifest(folder: Path) -> Manifest | None:
+    """The manifest of a complete copy of the site, or None (not ours, or left half-written)."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("generator") != GENERATOR or not isinstance(data.get("files"), dict):
+    if not (isinstance(data, dict) and data.get("generator") == GENERATOR and isinstance(data.get("files"), dict)):
         return None
-    return data["files"]
+    return Manifest(data["files"], tuple(data.get("kept", ())))
 
 
-def write_site(files: Iterable[tuple[str, bytes]], out_dir: Path, adopt: bool = False) -> WriteReport:
-    """Stage ``files`` and swap them in as ``out_dir``; ``adopt`` accepts a folder we did not create.
+def publish(outputs: Iterable[Output], out_dir: Path, load_blob: Callable[[str], bytes | None] = lambda d: None,
+            adopt: bool = False, fresh: bool = False) -> WriteReport:
+    """Bring the unpublished copy up to date with ``outputs`` and switch the output link to it.
 
-    ``files`` may be a lazy iterator: pages are rendered while the build lock is held.
+    ``outputs`` may be lazy: pages are rendered while the build lock is held. ``load_blob`` gives
+    the bytes of an Output without data. ``adopt`` accepts an output folder the builder did not create;
+    ``fresh`` writes every file anew instead of trusting the manifests.
     """
     out_dir = out_dir.absolute()
     with build_lock(out_dir):
-        recover_interrupted_swap(out_dir)
-        old = _previous_manifest(out_dir, adopt)
-        staging = _fresh_staging(out_dir)
+        current = _current_copy(out_dir)
+        served = _served_manifest(current, adopt)
+        target = _prepare_target(out_dir, current, fresh)
+        known = read_manifest(target) or Manifest({})
+        (target / MANIFEST).unlink(missing_ok=True)  # the copy is incomplete until its manifest is back
         try:
-            new, unchanged = _stage_files(files, staging, out_dir, old)
-            _carry_over_foreign_files(out_dir, staging, old, new)
-            (staging / MANIFEST).write_text(_manifest_text(new), "utf-8")
-            (staging / STAGING_MARKER).unlink()
+            sync = _Sync(target, current, served, known, load_blob, reuse=not fresh)
+            for output in outputs:
+                sync.place(output)
+            sync.remove_stale()
+            kept = sync.carry_over_kept_files()
+            (target / MANIFEST).write_text(_manifest_text(sync.files, kept), "utf-8")
         except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            where = display_path(exc.filename) if exc.filename else display_path(staging)
+            where = display_path(exc.filename) if exc.filename else display_path(target)
             raise OutputError([Problem(where, None, None, f"cannot write the site: {exc.strerror}; "
                                                           "the published site was left as it was")]) from None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        _swap(staging, out_dir)
-    return WriteReport(files=len(new), written=len(new) - unchanged, unchanged=unchanged,
-                       removed=len(set(old) - set(new)))
+        _point_output_at(out_dir, target, current)
+        if fresh:  # the copy now aside may hold edited files: never trust it again
+            (_retired_copy(out_dir, target) / MANIFEST).unlink(missing_ok=True)
+    written = sum(served.files.get(relpath) != digest for relpath, digest in sync.files.items())
+    return WriteReport(files=len(sync.files), written=written, unchanged=len(sync.files) - written,
+                       removed=len(set(served.files) - set(sync.files)))
 
 
 @contextlib.contextmanager
@@ -114,63 +141,128 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         os.close(handle)
 
 
-def _previous_manifest(out_dir: Path, adopt: bool) -> dict[str, str]:
-    """What the last build wrote; a non-empty folder without our manifest is refused unless adopted."""
-    old = read_manifest(out_dir)
-    if old is None and _has_entries(out_dir) and not adopt:
-        raise OutputError([Problem(display_path(out_dir), None, None,
-                                   "refusing to replace a folder this builder did not create; "
-                                   "empty it, choose another output, or pass --force to keep its files and build into it")])
-    return old or {}
+def _current_copy(out_dir: Path) -> Path | None:
+    """The folder readers get now: a copy the output links to, the output folder itself, or None."""
+    if out_dir.is_symlink():
+        target = out_dir.parent / os.readlink(out_dir)
+        if target.parent != out_dir.parent or target.name not in {slot_path(out_dir, n).name for n in SLOT_NAMES}:
+            raise OutputError([Problem(display_path(out_dir), None, None,
+                                       f"is a link to {os.readlink(out_dir)}, which this builder did not make; remove it")])
+        return target if target.is_dir() else None
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError([Problem(display_path(out_dir), None, None, "is a file, not a folder; move it away")])
+    return out_dir if out_dir.is_dir() else None
 
 
-def _stage_files(files: Iterable[tuple[str, bytes]], staging: Path, out_dir: Path, old: dict) -> tuple[dict, int]:
-    """Write each file into ``staging``; returns the new manifest and how many files were unchanged."""
-    new: dict[str, str] = {}
-    unchanged = 0
-    for relpath, data in files:
-        target = _safe_target(staging, relpath)
-        if relpath in new:
-            raise OutputError([Problem(relpath, None, None, "two pages would be written to the same file")])
-        digest = hashlib.sha256(data).hexdigest()
-        new[relpath] = digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if old.get(relpath) == digest and _link_unchanged(out_dir / relpath, target, data):
-            unchanged += 1
-        else:
-            target.write_bytes(data)
-    return new, unchanged
+def _served_manifest(current: Path | None, adopt: bool) -> Manifest:
+    """What the published copy holds; a non-empty folder without our manifest is refused unless adopted."""
+    if current is None:
+        return Manifest({})
+    manifest = read_manifest(current)
+    if manifest is None and any(current.iterdir()) and not adopt:
+        raise OutputError([Problem(display_path(current), None, None,
+                                   "refusing to replace a folder this builder did not create; empty it, choose "
+                                   "another output, or pass --force to keep its files and build into it")])
+    return manifest or Manifest({})
 
 
-def recover_interrupted_swap(out_dir: Path) -> None:
-    """Finish or undo a swap that a killed build left half done, and clear its staging folder."""
-    retired = retired_path(out_dir)
-    if retired.exists() and read_manifest(retired) is not None:
-        if out_dir.exists():
-            shutil.rmtree(retired)
-        else:
-            retired.rename(out_dir)
-    staging = staging_path(out_dir)
-    if (staging / STAGING_MARKER).exists() or read_manifest(staging) is not None:
-        shutil.rmtree(staging)
-    elif staging.exists():
-        raise OutputError([Problem(display_path(staging), None, None,
-                                   "this folder is in the way of the build's staging folder and was not made by it; move it")])
-
-
-def _has_entries(folder: Path) -> bool:
-    return folder.is_dir() and any(folder.iterdir())
-
-
-def _fresh_staging(out_dir: Path) -> Path:
-    staging = staging_path(out_dir)
+def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> Path:
+    """The copy readers do not see, kept if complete (it is brought up to date), made anew otherwise."""
+    names = [slot_path(out_dir, n) for n in SLOT_NAMES]
+    target = names[1] if current == names[0] else names[0]
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
-        (staging / STAGING_MARKER).write_text("", "utf-8")
+        if target.exists() and (fresh or read_manifest(target) is None):
+            _remove_own_folder(target)
+        if not target.exists():
+            target.mkdir(parents=True)
+            (target / SLOT_MARKER).write_text("", "utf-8")
     except OSError as exc:
-        raise OutputError([Problem(display_path(staging), None, None, f"cannot create the staging folder: {exc.strerror}")]) from None
-    return staging
+        raise OutputError([Problem(display_path(target), None, None, f"cannot prepare the build folder: {exc.strerror}")]) from None
+    return target
+
+
+def _remove_own_folder(folder: Path) -> None:
+    """Delete a copy a killed build left half-written; refuse anything not marked as ours."""
+    if not (folder / SLOT_MARKER).exists():
+        raise OutputError([Problem(display_path(folder), None, None,
+                                   "this folder is in the way of the build and was not made by it; move it")])
+    shutil.rmtree(folder)
+
+
+class _Sync:
+    """Makes ``target`` hold exactly the new outputs, touching only what differs."""
+
+    def __init__(self, target: Path, current: Path | None, served: Manifest, known: Manifest,
+                 load_blob: Callable[[str], bytes | None], reuse: bool):
+        self.target, self.current, self.served, self.known = target, current, served, known
+        self.load_blob, self.reuse = load_blob, reuse
+        self.files: dict[str, str] = {}
+        self.folders: set[Path] = set()
+
+    def place(self, output: Output) -> None:
+        relpath, digest = output.relpath, output.digest
+        destination = _safe_target(self.target, relpath)
+        if relpath in self.files:
+            raise OutputError([Problem(relpath, None, None, "two pages would be written to the same file")])
+        self.files[relpath] = digest
+        if self.known.files.get(relpath) == digest:
+            return  # this copy already holds these bytes
+        self.make_folder(destination.parent)
+        if (self.reuse and self.served.files.get(relpath) == digest
+                and _replace_with_link(self.current / relpath, destination)):
+            return
+        data = output.data if output.data is not None else self.load_blob(digest)
+        if data is None:
+            raise OutputError([Problem(relpath, None, None, "the build cache lost this page; build again with --clean")])
+        _replace_with_bytes(destination, data)
+
+    def make_folder(self, folder: Path) -> None:
+        if folder not in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+
+    def remove_stale(self) -> None:
+        """Delete what this copy held from an earlier build and the new one no longer has."""
+        for relpath in sorted(set(self.known.files) - set(self.files)):
+            path = self.target / relpath
+            path.unlink(missing_ok=True)
+            _remove_empty_folders(path.parent, self.target)
+
+    def carry_over_kept_files(self) -> list[str]:
+        """Mirror, by hard links, the files in the published copy that the builder did not write."""
+        foreign = _foreign_files(self.current, self.served.files) if self.current else {}
+        # Readers may have added files to this copy too while it was published: look, don't trust.
+        for relpath, path in sorted(_foreign_files(self.target, self.files).items()):
+            if relpath not in foreign:
+                path.unlink()
+                _remove_empty_folders(path.parent, self.target)
+        for relpath, source in sorted(foreign.items()):
+            if relpath in self.files:
+                raise OutputError([Problem(display_path(source), None, None,
+                                           "a file this builder did not write is where a page must go; move it away")])
+            destination = self.target / relpath
+            if destination.exists() and os.path.samestat(destination.lstat(), source.lstat()):
+                continue
+            self.make_folder(destination.parent)
+            if source.is_symlink():
+                destination.unlink(missing_ok=True)
+                destination.symlink_to(os.readlink(source))
+            elif not _replace_with_link(source, destination):
+                _replace_with_bytes(destination, source.read_bytes())
+        return sorted(foreign)
+
+
+def _foreign_files(copy: Path, written: dict) -> dict[str, Path]:
+    """Files (and links) in a copy of the site that are not in ``written``, the builder's own files."""
+    found = {}
+    for folder, subfolders, files in os.walk(copy):
+        here = Path(folder)
+        links = [d for d in subfolders if (here / d).is_symlink()]
+        for name in files + links:
+            relpath = (here / name).relative_to(copy).as_posix()
+            if relpath not in written and relpath not in (MANIFEST, SLOT_MARKER) and not _is_temporary(name):
+                found[relpath] = here / name
+    return found
 
 
 def _safe_target(root: Path, relpath: str) -> Path:
@@ -181,66 +273,76 @@ def _safe_target(root: Path, relpath: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _link_unchanged(previous: Path, target: Path, data: bytes) -> bool:
-    """Reuse the published file (keeping its mtime) if it still holds exactly ``data``.
+def _temporary_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
 
-    The bytes are compared, not only the manifest's checksum: a file edited by hand is rewritten.
-    """
+
+def _is_temporary(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)
+
+
+def _replace_with_link(source: Path, destination: Path) -> bool:
+    """Make ``destination`` a hard link to ``source`` (same bytes, inode and mtime); False if impossible."""
+    temporary = _temporary_name(destination)
     try:
-        if previous.is_symlink() or previous.stat().st_size != len(data) or previous.read_bytes() != data:
+        if source.is_symlink():
             return False
-        os.link(previous, target)
+        os.link(source, temporary)
     except OSError:
         return False
+    os.replace(temporary, destination)
     return True
 
 
-def _carry_over_foreign_files(out_dir: Path, staging: Path, old: dict, new: dict) -> None:
-    """Keep every file in the output that the builder did not write: it is not ours to delete."""
-    if not out_dir.is_dir():
+def _replace_with_bytes(destination: Path, data: bytes) -> None:
+    """Write a new file: never in place, since the old one may be a link to the published copy."""
+    temporary = _temporary_name(destination)
+    temporary.write_bytes(data)
+    os.replace(temporary, destination)
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _manifest_text(files: dict[str, str], kept: list[str]) -> str:
+    return json.dumps({"generator": GENERATOR, "files": dict(sorted(files.items())), "kept": kept},
+                      indent=1, sort_keys=True) + "\n"
+
+
+def _point_output_at(out_dir: Path, target: Path, current: Path | None) -> None:
+    """Repoint the output link to ``target`` in one step; an output that is a real folder becomes a copy."""
+    link = out_dir.with_name(f".{out_dir.name}.link")
+    link.unlink(missing_ok=True)
+    link.symlink_to(target.name)
+    if current != out_dir:
+        os.replace(link, out_dir)  # rename over a link is atomic
         return
-    for folder, subfolders, files in os.walk(out_dir):
-        subfolders.sort()
-        for name in sorted(files) + sorted(d for d in subfolders if Path(folder, d).is_symlink()):
-            source = Path(folder, name)
-            relpath = source.relative_to(out_dir).as_posix()
-            if relpath in old or relpath == MANIFEST:
-                continue
-            if relpath in new:
-                raise OutputError([Problem(display_path(source), None, None,
-                                           "a file this builder did not write is where a page must go; move it away")])
-            target = staging / relpath
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.is_symlink():
-                target.symlink_to(os.readlink(source))
-            else:
-                try:
-                    os.link(source, target)
-                except OSError:
-                    shutil.copy2(source, target)
+    # The output is a folder (made by an older version, or adopted): swap it with the link and keep
+    # it as the other copy. Without an atomic exchange there is a moment with no output at all.
+    other = _retired_copy(out_dir, target)
+    if other.exists():
+        _remove_own_folder(other)
+    if _exchange(link, out_dir):
+        link.rename(other)
+    else:
+        out_dir.rename(other)
+        os.replace(link, out_dir)
+    (other / SLOT_MARKER).write_text("", "utf-8")
 
 
-def _manifest_text(files: dict[str, str]) -> str:
-    return json.dumps({"generator": GENERATOR, "files": dict(sorted(files.items()))}, indent=1, sort_keys=True) + "\n"
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Put the staged site in place, so that readers see the old site or the new one, never a mix."""
-    if out_dir.exists() and _exchange(staging, out_dir):
-        shutil.rmtree(staging)  # it now holds the old site
-        return
-    # Without an atomic exchange the old site is moved aside first; a crash between the two
-    # renames is repaired by recover_interrupted_swap on the next build.
-    retired = retired_path(out_dir)
-    if out_dir.exists():
-        out_dir.rename(retired)
-    staging.rename(out_dir)
-    if retired.exists():
-        shutil.rmtree(retired)
+def _retired_copy(out_dir: Path, target: Path) -> Path:
+    """The copy that is not ``target``."""
+    return next(slot_path(out_dir, n) for n in SLOT_NAMES if slot_path(out_dir, n) != target)
 
 
 def _exchange(first: Path, second: Path) -> bool:
-    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
     renameat2 = getattr(_LIBC, "renameat2", None) if _LIBC else None
     if renameat2 is None:
         return False
@@ -248,7 +350,7 @@ def _exchange(first: Path, second: Path) -> bool:
         return True
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False  # old kernel or a file system without exchange
+        return False  # an old kernel, or a file system without exchange
     raise OSError(code, os.strerror(code), str(second))
 
 

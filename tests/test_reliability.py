@@ -250,7 +250,7 @@ def test_a_killed_build_leaves_the_old_site_whole(make_project, build_ok, run_cl
     site = build_ok(root)
     before = tree_hashes(site)
     (root / "templates/base.html").write_text((root / "templates/base.html").read_text().replace("</body>", "<!-- v2 --></body>"))
-    staging = writer.staging_path(site)
+    staging = writer.slot_path(root / "_site", "b")  # the copy this build writes, unseen by readers
     process = run_build_process(root)
     deadline = time.monotonic() + 60
     while not (staging.is_dir() and sum(1 for _ in staging.rglob("*.html")) > 50):
@@ -260,14 +260,14 @@ def test_a_killed_build_leaves_the_old_site_whole(make_project, build_ok, run_cl
     process.send_signal(how)
     process.wait(timeout=30)
     assert tree_hashes(site) == before
-    assert not [p for p in site.rglob("*") if ".staging" in p.name]
+    assert os.readlink(root / "_site") == "._site.a"
+    assert writer.read_manifest(staging) is None, "a copy a build did not finish is never trusted"
     if how == signal.SIGINT:
         assert process.returncode == 130
-        assert not staging.exists(), "an interrupted build cleans its staging folder"
     result = run_cli(root, "build")
     assert result.code == 0, result.err
-    assert not staging.exists()
     assert "<!-- v2 -->" in (site / "index.html").read_text()
+    assert not [p for p in site.rglob("*") if writer.TEMPORARY_SUFFIX in p.name]
 
 
 def test_disk_full_leaves_the_old_site_whole(make_project, build_ok, run_cli, monkeypatch):  # [29]
@@ -289,20 +289,20 @@ def test_disk_full_leaves_the_old_site_whole(make_project, build_ok, run_cli, mo
     [problem] = result.problems
     assert problem.endswith(": cannot write the site: No space left on device; the published site was left as it was")
     assert tree_hashes(site) == before
-    assert not writer.staging_path(site).exists()
+    assert writer.read_manifest(writer.slot_path(root / "_site", "b")) is None
 
 
 def test_unwritable_output_parent_fails_before_anything_is_rendered(make_project, run_cli, monkeypatch):  # [30]
     root = make_project({P: md("title: X\ndate: 2023-01-05\n")})
     real_mkdir = Path.mkdir
 
-    def refuse_staging(self, *args, **kwargs):
-        if self.name.endswith(".staging"):
+    def refuse_copy(self, *args, **kwargs):
+        if self.name == "._site.a":
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
         return real_mkdir(self, *args, **kwargs)
-    monkeypatch.setattr(Path, "mkdir", refuse_staging)
+    monkeypatch.setattr(Path, "mkdir", refuse_copy)
     result = run_cli(root, "build")
-    assert (result.code, result.problems) == (3, ["._site.staging: cannot create the staging folder: Permission denied"])
+    assert (result.code, result.problems) == (3, ["._site.a: cannot prepare the build folder: Permission denied"])
     assert not (root / "_site").exists()
 
 
@@ -357,7 +357,9 @@ def test_readers_see_the_old_site_or_the_new_one_never_a_mix(make_project, build
 
     def watch():
         while not stop.is_set():
-            samples.append(writer.read_manifest(site))
+            manifest = writer.read_manifest(site)
+            # Every file the manifest names is there: the copy is whole.
+            samples.append((manifest, manifest is not None and all((site / f).exists() for f in list(manifest.files)[:50])))
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
@@ -369,7 +371,7 @@ def test_readers_see_the_old_site_or_the_new_one_never_a_mix(make_project, build
     finally:
         stop.set()
         watcher.join()
-    assert samples and all(sample in versions for sample in samples)
+    assert samples and all(manifest in versions and whole for manifest, whole in samples)
 
 
 def test_a_planted_symlink_in_the_output_is_never_written_through(make_project, build_ok, run_cli, tmp_path):  # [24]
@@ -397,8 +399,9 @@ def test_a_sibling_folder_with_a_similar_name_is_untouched(make_project, build_o
 @pytest.mark.parametrize("relpath", ["../x.html", "/abs.html", "a/../../x.html", "a\\..\\x.html", "nul\0.html", ""])  # [24]
 def test_writer_refuses_paths_that_leave_the_output(tmp_path, relpath):
     with pytest.raises(OutputError):
-        writer.write_site([(relpath, b"x")], tmp_path / "site")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock"]
+        writer.publish([writer.Output(relpath, "0" * 64, b"x")], tmp_path / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.a", ".site.lock"]
+    assert [p.name for p in (tmp_path / ".site.a").iterdir()] == [writer.SLOT_MARKER]
 
 
 # -- Determinism ----------------------------------------------------------------------------------

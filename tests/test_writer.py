@@ -1,13 +1,16 @@
 """The output folder: rebuilds touch only what changed, stale pages go, foreign files stay, and no failed
 or killed build ever damages the published site."""
 
+import hashlib
 import os
 
 import pytest
 
 from helpers import md, tree_hashes, tree_mtimes
 from newsarchive.errors import OutputError
-from newsarchive.writer import MANIFEST, read_manifest, write_site
+from newsarchive.writer import MANIFEST, SLOT_MARKER, Output, publish, read_manifest, slot_path
+
+BOOKKEEPING = {MANIFEST, SLOT_MARKER}
 
 OLD = 1_000_000_000  # 2001-09-09: an mtime no build can produce by accident
 X = "articles/2023/2023-01-05-x.md"
@@ -26,7 +29,7 @@ def age(folder):
 
 
 def rewritten(folder) -> set[str]:
-    return {path for path, mtime in tree_mtimes(folder).items() if mtime != OLD * 10**9 and path != MANIFEST}
+    return {path for path, mtime in tree_mtimes(folder).items() if mtime != OLD * 10**9 and path not in BOOKKEEPING}
 
 
 @pytest.fixture
@@ -42,7 +45,8 @@ def test_second_identical_build_rewrites_nothing(built, run_cli):
     before = tree_hashes(site)
     result = run_cli(root, "build")
     assert result.code == 0
-    assert ": 0 written, 19 unchanged, 0 removed in " in result.out
+    files = len(tree_hashes(site)) - len(BOOKKEEPING)
+    assert f"into {files} files: 0 written, {files} unchanged, 0 removed in " in result.out
     assert rewritten(site) == set()
     assert tree_hashes(site) == before
 
@@ -51,7 +55,8 @@ def test_changed_body_rewrites_only_the_report_page_and_the_feed(built, build_ok
     root, site = built
     (root / X).write_text(md("title: X\ndate: 2023-01-05\nlocations: [Samara]\n", "A new body.\n"))
     build_ok(root)
-    assert rewritten(site) == {"2023/01/05/x/index.html", "feed.xml"}
+    # The feeds embed bodies and the search index holds their words; nothing else shows a body.
+    assert rewritten(site) == {"2023/01/05/x/index.html", "feed.xml", "locations/samara/feed.xml", "search/index.js"}
     assert b"A new body." in (site / "2023/01/05/x/index.html").read_bytes()
 
 
@@ -61,7 +66,7 @@ def test_changed_title_rewrites_exactly_the_files_whose_bytes_changed(built, bui
     (root / X).write_text(md("title: X retitled\ndate: 2023-01-05\nlocations: [Samara]\n", "Body of x.\n"))
     build_ok(root)
     after = tree_hashes(site)
-    changed = {path for path in after if before.get(path) != after[path] and path != MANIFEST}
+    changed = {path for path in after if before.get(path) != after[path] and path not in BOOKKEEPING}
     assert {"index.html", "2023/01/05/x/index.html", "2023/01/06/y/index.html", "locations/samara/index.html",
             "2023/index.html", "feed.xml"} <= changed
     assert "topics/strike/index.html" not in changed
@@ -76,7 +81,7 @@ def test_deleted_report_disappears_with_its_stale_pages(built, run_cli):
     assert " 2 removed " in result.out
     assert not (site / "2023/01/06").exists()
     assert b"2023/01/06" not in (site / "sitemap.xml").read_bytes()
-    assert set(read_manifest(site)) == set(tree_hashes(site)) - {MANIFEST}
+    assert set(read_manifest(site).files) == set(tree_hashes(site)) - BOOKKEEPING
 
 
 def test_a_file_the_builder_did_not_write_survives_rebuilds(built, build_ok):
@@ -88,16 +93,29 @@ def test_a_file_the_builder_did_not_write_survives_rebuilds(built, build_ok):
     build_ok(root)
     assert (site / "CNAME").read_text() == "archive.example.org\n"
     assert (site / "2023/01/06/notes.txt").read_text() == "kept\n"
-    assert "CNAME" not in read_manifest(site)
+    assert "CNAME" not in read_manifest(site).files
+    assert read_manifest(site).kept == ("2023/01/06/notes.txt", "CNAME")
 
 
-def test_a_built_file_edited_by_hand_is_restored(built, build_ok):
-    # Same size, different bytes: the builder must not keep the edited file as if it were its own.
+def test_a_kept_file_deleted_by_its_owner_stays_deleted(built, build_ok):
+    root, site = built
+    (site / "CNAME").write_text("archive.example.org\n")
+    build_ok(root)
+    (site / "CNAME").unlink()
+    build_ok(root)
+    build_ok(root)
+    assert not (site / "CNAME").exists()
+
+
+def test_a_built_file_edited_by_hand_is_restored_by_a_clean_build(built, build_ok):
+    # Rebuilds trust the manifest (reading every published file back would be slow); --clean does not.
     root, site = built
     expected = tree_hashes(site)
     page = site / "index.html"
     page.write_bytes(page.read_bytes().replace(b"Latest reports", b"LATEST REPORTS"))
-    build_ok(root)
+    build_ok(root, "--clean")
+    assert tree_hashes(site) == expected
+    build_ok(root)  # the copy set aside, which still holds the edit, is not trusted again
     assert tree_hashes(site) == expected
 
 
@@ -135,8 +153,10 @@ def test_a_foreign_file_where_a_page_must_go_is_refused(make_project, run_cli):
     assert (root / "_site/index.html").read_text() == "my own home page"
 
 
-# Beside the site only the build lock remains (an empty-ish file; the kernel releases the lock itself).
-PROJECT_AFTER_A_BUILD = ["._site.lock", "_site", "articles", "site_config.yaml", "templates"]
+def project_is_tidy(root) -> bool:
+    """Beside the sources only the output link, its two copies and the lock (the kernel releases it)."""
+    return set(os.listdir(root)) <= {"._site.a", "._site.b", "._site.lock", "_site", "articles", "site_config.yaml",
+                                     "templates", ".newsarchive-cache"} and (root / "_site").is_symlink()
 
 
 def test_invalid_article_leaves_the_built_site_byte_identical(built, run_cli):
@@ -149,7 +169,7 @@ def test_invalid_article_leaves_the_built_site_byte_identical(built, run_cli):
     assert result.err.splitlines()[-1] == "1 problem found; nothing was written"
     assert tree_hashes(site) == before
     assert tree_mtimes(site) == mtimes
-    assert sorted(os.listdir(root)) == PROJECT_AFTER_A_BUILD
+    assert project_is_tidy(root)
 
 
 def test_template_error_mid_render_leaves_the_old_site_intact(built, run_cli, build_ok):
@@ -166,45 +186,62 @@ def test_template_error_mid_render_leaves_the_old_site_intact(built, run_cli, bu
         f"templates/listing.html:{line}: 'newsarchive.indexes.Listing object' has no attribute 'nope' "
         "(rendering /2023/01/05/)"]
     assert tree_hashes(site) == before
-    # Fixed, the next build works and leaves no staging folder behind.
+    # Fixed, the next build works and leaves nothing half-written behind.
     template.write_text(good)
     build_ok(root)
     assert tree_hashes(site) == before
-    assert sorted(os.listdir(root)) == PROJECT_AFTER_A_BUILD
+    assert project_is_tidy(root)
 
 
-def test_leftover_staging_of_a_killed_build_is_cleaned(built, build_ok):
+def test_a_half_written_copy_left_by_a_killed_build_is_made_anew(built, build_ok):
     root, site = built
     before = tree_hashes(site)
-    staging = root / "._site.staging"
-    (staging / "2023").mkdir(parents=True)
-    (staging / ".newsarchive-staging").write_text("")
-    (staging / "2023/half-written.html").write_text("<p>half")
+    half = slot_path(root / "_site", "b")  # the copy the next build writes into
+    (half / "2023").mkdir(parents=True)
+    (half / SLOT_MARKER).write_text("")
+    (half / "2023/half-written.html").write_text("<p>half")
+    (root / "._site.link").symlink_to("._site.b")  # a link made just before the kill
     build_ok(root)
-    assert not staging.exists()
     assert tree_hashes(site) == before
+    assert not (site / "2023/half-written.html").exists()
+    assert project_is_tidy(root)
 
 
-def test_build_killed_between_the_two_renames_is_recovered(built, build_ok):
-    # Killed after the published folder was moved aside and before the new one was moved in.
-    root, site = built
+def test_an_output_folder_from_an_older_build_becomes_a_link(make_project, build_ok, tmp_path):
+    root = make_project(ARTICLES)
+    site = build_ok(root)
     before = tree_hashes(site)
-    os.rename(site, root / "._site.old")
+    # An output that is a plain folder with our manifest (as older versions wrote it) is taken over.
+    (root / "_site").unlink()
+    os.rename(os.path.realpath(root / "._site.a"), tmp_path / "old")
+    os.rename(tmp_path / "old", root / "_site")
+    (root / "_site" / SLOT_MARKER).unlink()
+    age(root / "_site")
     build_ok(root)
+    assert (root / "_site").is_symlink()
     assert tree_hashes(site) == before
-    assert sorted(os.listdir(root)) == PROJECT_AFTER_A_BUILD
+    assert rewritten(site) == set()
 
 
-def test_a_foreign_folder_named_like_the_staging_folder_is_not_deleted(built, run_cli):
+def test_a_foreign_folder_named_like_a_copy_is_not_deleted(built, run_cli):
     root, site = built
-    theirs = root / "._site.staging"
+    theirs = slot_path(root / "_site", "b")
     theirs.mkdir()
     (theirs / "keep.txt").write_text("mine")
     result = run_cli(root, "build")
     assert result.code == 3
-    assert result.problems == [
-        "._site.staging: this folder is in the way of the build's staging folder and was not made by it; move it"]
+    assert result.problems == ["._site.b: this folder is in the way of the build and was not made by it; move it"]
     assert (theirs / "keep.txt").read_text() == "mine"
+
+
+def test_an_output_link_the_builder_did_not_make_is_refused(make_project, run_cli, tmp_path):
+    root = make_project(ARTICLES)
+    (tmp_path / "elsewhere").mkdir()
+    (root / "_site").symlink_to(tmp_path / "elsewhere")
+    result = run_cli(root, "build")
+    assert result.code == 3
+    assert result.problems == [f"_site: is a link to {tmp_path / 'elsewhere'}, which this builder did not make; remove it"]
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 def test_output_override_builds_elsewhere(make_project, run_cli, tmp_path):
@@ -215,12 +252,16 @@ def test_output_override_builds_elsewhere(make_project, run_cli, tmp_path):
     assert not (root / "_site").exists()
 
 
-# --- write_site on its own ---------------------------------------------------------------------
+# --- publish on its own -------------------------------------------------------------------------
+
+def outputs(*pairs):
+    return [Output(relpath, hashlib.sha256(data).hexdigest(), data) for relpath, data in pairs]
+
 
 @pytest.mark.parametrize("relpath", ["../escape.html", "/etc/x", "a/../../b", "a\\b", ""])
 def test_paths_leaving_the_output_folder_are_refused(tmp_path, relpath):
     with pytest.raises(OutputError) as info:
-        write_site([("index.html", b"ok"), (relpath, b"bad")], tmp_path / "out")
+        publish(outputs(("index.html", b"ok"), (relpath, b"bad")), tmp_path / "out")
     assert [p.message for p in info.value.problems] == ["refusing an output path outside the output folder"]
     assert not (tmp_path / "escape.html").exists()
     assert not (tmp_path / "out").exists()
@@ -228,14 +269,31 @@ def test_paths_leaving_the_output_folder_are_refused(tmp_path, relpath):
 
 def test_two_pages_for_one_file_are_refused(tmp_path):
     with pytest.raises(OutputError) as info:
-        write_site([("a/index.html", b"1"), ("a/index.html", b"2")], tmp_path / "out")
+        publish(outputs(("a/index.html", b"1"), ("a/index.html", b"2")), tmp_path / "out")
     assert [str(p) for p in info.value.problems] == ["a/index.html: two pages would be written to the same file"]
 
 
 def test_write_report_counts(tmp_path):
     out = tmp_path / "out"
-    first = write_site([("a.html", b"a"), ("b/index.html", b"b")], out)
+    first = publish(outputs(("a.html", b"a"), ("b/index.html", b"b")), out)
     assert (first.files, first.written, first.unchanged, first.removed) == (2, 2, 0, 0)
-    second = write_site([("a.html", b"a"), ("c.html", b"c")], out)
+    second = publish(outputs(("a.html", b"a"), ("c.html", b"c")), out)
     assert (second.files, second.written, second.unchanged, second.removed) == (2, 1, 1, 1)
-    assert tree_hashes(out).keys() == {"a.html", "c.html", MANIFEST}
+    assert tree_hashes(out).keys() == {"a.html", "c.html"} | BOOKKEEPING
+
+
+def test_outputs_without_bytes_come_from_the_cache(tmp_path):
+    out = tmp_path / "out"
+    cached = {hashlib.sha256(b"cached").hexdigest(): b"cached"}
+    publish([Output("a.html", hashlib.sha256(b"cached").hexdigest())], out, load_blob=cached.get)
+    assert (out / "a.html").read_bytes() == b"cached"
+
+
+def test_unchanged_files_keep_their_inode_across_switches(tmp_path):
+    out = tmp_path / "out"
+    publish(outputs(("a.html", b"a"), ("b.html", b"b1")), out)
+    inode = (out / "a.html").stat().st_ino
+    for version in (b"b2", b"b3", b"b4"):
+        publish(outputs(("a.html", b"a"), ("b.html", version)), out)
+        assert (out / "a.html").stat().st_ino == inode
+        assert (out / "b.html").read_bytes() == version
