@@ -6,6 +6,7 @@ All orders are explicit: listings newest first, groups by key, ties broken by sl
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
@@ -15,6 +16,12 @@ from .config import SiteConfig
 from .model import TERM_KINDS, Article, Term
 
 YEAR, MONTH, DAY = "year", "month", "day"
+
+RELATED_LIMIT = 5
+# How many reports on each side in time one shared place or topic may propose as related. It keeps
+# the work per report bounded (a topic with 20,000 reports proposes 2 x 25, not 20,000), and the
+# nearest in time are the ones that win ties anyway.
+RELATED_REACH = 25
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class SiteIndex:
     term_by_slug: dict[tuple[str, str], Term]
     period_neighbours: dict[tuple, tuple]
     report_neighbours: dict[str, tuple]
+    related: dict[str, tuple[Article, ...]]
 
     def neighbours(self, listing: Listing) -> tuple[Listing | None, Listing | None]:
         """The previous (older) and next (newer) non-empty listing of the same kind."""
@@ -47,6 +55,10 @@ class SiteIndex:
     def article_neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
         """The report published just before and just after ``article``."""
         return self.report_neighbours[article.source_path]
+
+    def related_to(self, article: Article) -> tuple[Article, ...]:
+        """The reports most like ``article`` by place and topic (see ``related_reports``)."""
+        return self.related[article.source_path]
 
 
 def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
@@ -86,7 +98,42 @@ def index_site(articles: Iterable[Article], config: SiteConfig) -> SiteIndex:
     period_neighbours = {(listing.kind, listing.key): pair
                          for listings in periods.values() for listing, pair in _with_neighbours(listings)}
     report_neighbours = {article.source_path: pair for article, pair in _with_neighbours(articles[::-1])}
-    return SiteIndex(articles, periods, terms, term_by_slug, period_neighbours, report_neighbours)
+    return SiteIndex(articles, periods, terms, term_by_slug, period_neighbours, report_neighbours,
+                     related_reports(articles[::-1]))
+
+
+def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMIT,
+                    reach: int = RELATED_REACH) -> dict[str, tuple[Article, ...]]:
+    """Each report's source path -> up to ``limit`` other reports that share its places and topics.
+
+    Candidates come only from the report's own places and topics, the ``reach`` reports nearest in
+    time on each side in each, so the work grows with the number of reports, not with its square.
+    The most places and topics in common come first, then the report nearest in time, then the
+    source path, so the order is total.
+    """
+    timestamps = [article.published_at.timestamp() for article in oldest_first]
+    terms = [frozenset(_term_keys(article)) for article in oldest_first]
+    positions: dict[tuple[str, str], list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
+    for position, article_terms in enumerate(terms):
+        for term in article_terms:
+            positions[term].append(position)
+    related = {}
+    for position, article in enumerate(oldest_first):
+        candidates = set()
+        for term in terms[position]:
+            listing = positions[term]
+            at = bisect_left(listing, position)
+            candidates.update(listing[max(0, at - reach): at + reach + 1])
+        candidates.discard(position)
+        best = sorted(candidates, key=lambda other: (-len(terms[position] & terms[other]),
+                                                     abs(timestamps[other] - timestamps[position]),
+                                                     oldest_first[other].source_path))
+        related[article.source_path] = tuple(oldest_first[other] for other in best[:limit])
+    return related
+
+
+def _term_keys(article: Article) -> Iterable[tuple[str, str]]:
+    return ((kind, slug) for kind in TERM_KINDS for slug in article.terms(kind))
 
 
 def _with_neighbours(items: tuple) -> Iterable[tuple]:

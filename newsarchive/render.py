@@ -3,12 +3,15 @@
 Every template gets ``site`` (the site settings), ``page`` (the Page being rendered) and the
 helpers registered in ``make_environment``; each page kind adds its own context:
 
-- index.html:    latest (reports), years, locations, topics (listings)
-- article.html:  article, before, after (neighbouring reports)
+- index.html:    latest (reports), years, term_listings (listings)
+- article.html:  article, before, after (neighbouring reports), related (reports), json_ld (data)
 - listing.html:  listing, articles (this page's share), pagination, older, newer, children
 - terms.html:    kind, listings
 - archive.html:  years, months_of(year)
-- feed.xml:      entries, updated;  sitemap.xml: entries (url, lastmod)
+- timeline.html: days (day listings, oldest first)
+- search.html:   filters (places and topics with reports), years;  search-index.js: search_index (data)
+- 404.html, robots.txt: nothing more
+- feed.xml:      alternate (the page the feed follows), entries, updated;  sitemap.xml: entries (url, lastmod)
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from typing import Iterable, Iterator
 
 import jinja2
 
-from . import dates, indexes, routes
+from . import dates, indexes, metadata, routes
 from .config import SiteConfig
 from .errors import BuildError, Problem, display_path
 from .indexes import Listing, SiteIndex
-from .model import LOCATIONS, TERM_KINDS, TOPICS
+from .model import LOCATIONS, TERM_KINDS, TOPICS, Article
+from .search import build_search_index, searchable_terms
 
 TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
 
@@ -57,6 +61,7 @@ class Page:
     title: str
     description: str = ""
     lastmod: dt.date | None = None
+    noindex: bool = False  # asks search engines to leave it out, and the sitemap does
     context: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -79,23 +84,25 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex) 
         routes=routes,
         term=lambda kind, slug: index.term_by_slug[(kind, slug)],
         term_headings=TERM_HEADINGS,
+        term_feed_title=term_feed_title,
         months_of=lambda year: indexes.months_of(index, year),
     )
+
+    @jinja2.pass_context
+    def relative(context: jinja2.runtime.Context, url: str) -> str:
+        """The link to ``url`` from the page being rendered."""
+        return routes.link_url(config.site.base_url, context["page"].url, url)
+
     env.filters.update(
-        relative=_relative,
+        relative=relative,
         absolute=lambda url: routes.absolute_url(config.site.base_url, url),
+        script_json=metadata.script_json,
         day=dates.format_day,
         month=lambda key: dates.format_month(*key),
         moment=dates.format_moment,
         atom_time=dates.atom_timestamp,
     )
     return env
-
-
-@jinja2.pass_context
-def _relative(context: jinja2.runtime.Context, url: str) -> str:
-    """The link to ``url`` from the page being rendered."""
-    return routes.relative_url(context["page"].url, url)
 
 
 def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
@@ -109,12 +116,21 @@ def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
         }),
         Page(routes.ARCHIVE, "archive.html", "Archive by date", "Every year and month of the archive.",
              context={"years": index.periods[indexes.YEAR]}),
+        Page(routes.TIMELINE, "timeline.html", "Timeline",
+             "Every report in the order the story unfolded, day by day, oldest first.",
+             context={"days": index.periods[indexes.DAY]}),
+        Page(routes.SEARCH, "search.html", "Search",
+             "Find reports by the words of their title, summary and text, and narrow them by place, topic and year.",
+             context={"filters": {kind: searchable_terms(index, kind) for kind in TERM_KINDS},
+                      "years": index.periods[indexes.YEAR]}),
     ]
     for article in index.articles:
         before, after = index.article_neighbours(article)
         pages.append(Page(routes.article_url(article), "article.html", article.title, article.summary,
                           lastmod=article.updated or article.day,
-                          context={"article": article, "before": before, "after": after}))
+                          context={"article": article, "before": before, "after": after,
+                                   "related": index.related_to(article),
+                                   "json_ld": metadata.news_article(article, index, config)}))
     for kind in (indexes.YEAR, indexes.MONTH, indexes.DAY):
         for listing in index.periods[kind]:
             older, newer = index.neighbours(listing)
@@ -127,12 +143,33 @@ def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
                           context={"kind": kind, "listings": listings}))
         for listing in listings:
             pages += _listing_pages(listing, site.page_size, {"older": None, "newer": None, "children": ()})
-    latest = index.articles[: site.feed_size]
-    pages.append(Page(routes.FEED, "feed.xml", site.title,
-                      context={"entries": latest, "updated": max((a.updated_at for a in latest), default=None)}))
+            pages.append(_feed_page(routes.term_feed_url(kind, listing.key), term_feed_title(listing, site.title),
+                                    listing.term.description, listing.url, listing.articles, site.feed_size))
+    pages += [
+        _feed_page(routes.FEED, site.title, site.description, routes.HOME, index.articles, site.feed_size),
+        Page(routes.SEARCH_INDEX, "search-index.js", "Search index", context={"search_index": build_search_index(index)}),
+        Page(routes.NOT_FOUND, "404.html", "Page not found", "There is no page at this address.", noindex=True),
+        Page(routes.ROBOTS, "robots.txt", "robots.txt"),
+    ]
     pages.append(Page(routes.SITEMAP, "sitemap.xml", "Sitemap",
-                      context={"entries": [p for p in pages if p.is_html]}))
+                      context={"entries": [p for p in pages if p.is_html and not p.noindex]}))
     return pages
+
+
+def term_feed_title(listing: Listing, site_title: str) -> str:
+    """'Samara · The Makiivka report archive': the feed's title, and its link's on the place's pages."""
+    return f"{listing.title} · {site_title}"
+
+
+def _feed_page(url: str, title: str, description: str, alternate: str, articles: tuple[Article, ...],
+               size: int) -> Page:
+    """The Atom feed of the newest ``size`` of ``articles`` (newest first), following the page at ``alternate``.
+
+    It was last updated when its most recently updated entry was: never the time of the build.
+    """
+    entries = articles[:size]
+    return Page(url, "feed.xml", title, description, context={
+        "alternate": alternate, "entries": entries, "updated": max((a.updated_at for a in entries), default=None)})
 
 
 def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:

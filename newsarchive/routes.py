@@ -8,13 +8,21 @@ addresses, so the site works under any sub-path of its base_url and from a local
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 HOME = ""
 ARCHIVE = "archive/"
+TIMELINE = "timeline/"
+SEARCH = "search/"
+SEARCH_INDEX = SEARCH + "index.js"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOT_FOUND = "404.html"
 STATIC = "static/"
 STYLESHEET = STATIC + "style.css"
+SEARCH_SCRIPT = STATIC + "search.js"
+FAVICON = STATIC + "favicon.svg"
 
 
 def article_url(article) -> str:
@@ -42,6 +50,11 @@ def term_url(kind: str, slug: str) -> str:
     return f"{kind}/{slug}/"
 
 
+def term_feed_url(kind: str, slug: str) -> str:
+    """The Atom feed of one place's or topic's reports, beside its listing."""
+    return f"{term_url(kind, slug)}feed.xml"
+
+
 def paged_url(url: str, number: int) -> str:
     """Page ``number`` of a listing: the listing's own URL for the first page, then page/N/."""
     return url if number == 1 else f"{url}page/{number}/"
@@ -56,6 +69,17 @@ def relative_url(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url`` that works under any base path."""
     depth = from_url.count("/")
     return ("../" * depth + to_url) or "./"
+
+
+def link_url(base_url: str, from_url: str, to_url: str) -> str:
+    """The link to ``to_url`` on the page at ``from_url``.
+
+    Relative everywhere but on the 404 page: a server shows that one at whatever address was
+    missing, at any depth, so its links start from the site's root path instead.
+    """
+    if from_url == NOT_FOUND:
+        return urlsplit(base_url).path + to_url
+    return relative_url(from_url, to_url)
 
 
 def absolute_url(base_url: str, url: str) -> str:

@@ -4,6 +4,7 @@ Plus determinism across folders and environments, and golden files for a few pag
 from __future__ import annotations
 
 import calendar
+import json
 import os
 import re
 import subprocess
@@ -15,57 +16,14 @@ import feedparser
 import html5lib
 import pytest
 
+from fixture_archive import ARTICLE_URLS, EVIL_TITLE, NEWEST_FIRST, build_fixture_archive
 from helpers import BASE_URL, BUILD_SCRIPT, md, page_url, resolve_link, tree_hashes, write_project
+from newsarchive import routes
 from newsarchive.build import build
-
-EVIL_TITLE = '<script>alert(1)</script> & "quotes"'
-
-ARCHIVE = {
-    "articles/2023/2023-01-01-strike-on-school.md": md(
-        "title: Rockets hit a school used as barracks\ndate: 2023-01-01\n"
-        "summary: A strike in the first minutes of the year.\nlocations: [Makeevka]\n"
-        "topics: [strike, death toll]\nsources:\n  - name: Outlet\n    url: https://outlet.example/a?x=1&y=2\n",
-        "The strike came at midnight.\n\nA source[^1] said so.\n\n[^1]: A note.\n"),
-    "articles/2023/2023-01-02-moscow-admits-toll.md": md(
-        # 23:30 UTC on 1 January is 01:30 on 2 January in Kyiv, the site's time zone.
-        "title: Moscow admits a toll\ndate: 2023-01-01T23:30:00+00:00\nlocations: [Makiivka]\ntopics: [Casualties]\n",
-        "The ministry gave a figure.\n"),
-    "articles/2023/2023-01-03-alpha-rally.md": md(
-        "title: Rally in Samara\ndate: 2023-01-03\nlocations: [Samara]\ntopics: [commemoration]\n"),
-    "articles/2023/2023-01-03-beta-farewells.md": md(
-        "title: Farewells in Tolyatti\ndate: 2023-01-03\nlocations: [Togliatti]\ntopics: [memorials]\n"),
-    "articles/2023/2023-01-05-escaped-title.md": md(
-        "title: '<script>alert(1)</script> & \"quotes\"'\ndate: 2023-01-05\n"
-        "summary: 'Summary with <b>tags</b> & ampersands'\nlocations: [Samara]\n",
-        "Body with <script>alert(2)</script> and <img src=https://img.example/p.png onerror=alert(3)> inside.\n"),
-    "articles/2023/2023-01-10-toll-revised.md": md(
-        "title: The toll is revised\ndate: 2023-01-10\nupdated: 2023-01-12\nlocations: [Makiivka, Samara]\n"
-        "topics: [Casualties]\ncorrections:\n  - date: 2023-01-12\n    text: The first version gave the wrong unit.\n",
-        "# What changed\n\nSee the [first report](../../01/strike-on-school/).\n"),
-    "articles/2023/2023-02-01-unpublished-leak.md": md(
-        "title: Unpublished leak\ndate: 2023-02-01\ndraft: true\nlocations: [Samara]\ntopics: [Strike]\n"),
-    "articles/2024/2024-01-01-one-year-on.md": md(
-        "title: One year on\ndate: 2024-01-01\nlocations: [Makiivka, Samara]\ntopics: [Commemoration]\n"),
-}
-NEWEST_FIRST = ["one-year-on", "toll-revised", "escaped-title", "beta-farewells", "alpha-rally",
-                "moscow-admits-toll", "strike-on-school"]
-ARTICLE_URLS = {
-    "strike-on-school": "2023/01/01/strike-on-school/",
-    "moscow-admits-toll": "2023/01/02/moscow-admits-toll/",
-    "alpha-rally": "2023/01/03/alpha-rally/",
-    "beta-farewells": "2023/01/03/beta-farewells/",
-    "escaped-title": "2023/01/05/escaped-title/",
-    "toll-revised": "2023/01/10/toll-revised/",
-    "one-year-on": "2024/01/01/one-year-on/",
-}
-
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = write_project(tmp_path_factory.mktemp("e2e") / "project", ARCHIVE)
-    report = build(root / "site_config.yaml")
-    assert (report.articles, report.drafts) == (7, 1)
-    return root
+    return build_fixture_archive(tmp_path_factory.mktemp("e2e"))
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +45,7 @@ def html_pages(site) -> dict[str, ET.ElementTree]:
 
 def report_order(tree) -> list[str]:
     """The reports a listing page shows, by slug, in page order."""
-    items = tree.findall(".//ol[@class='report-list']/li/h2/a")
+    items = tree.findall(".//ol[@class='report-list']/li/*[@class='report-title']/a")
     return [a.attrib["href"].rstrip("/").rsplit("/", 1)[-1] for a in items]
 
 
@@ -103,7 +61,9 @@ def listing_order(html_pages, url: str) -> list[str]:
 # --- what exists ------------------------------------------------------------------------------
 
 def test_every_page_kind_exists(site):
-    expected = ["index.html", "archive/index.html", "feed.xml", "sitemap.xml", "static/style.css",
+    expected = ["index.html", "archive/index.html", "timeline/index.html", "search/index.html", "search/index.js",
+                "feed.xml", "locations/samara/feed.xml", "topics/strike/feed.xml", "sitemap.xml", "robots.txt",
+                "404.html", "static/style.css", "static/search.js", "static/favicon.svg",
                 "2023/index.html", "2023/page/2/index.html", "2023/01/index.html", "2023/01/02/index.html",
                 "2024/index.html", "2024/01/index.html", "2024/01/01/index.html",
                 "locations/index.html", "locations/makiivka/index.html", "locations/samara/index.html",
@@ -221,10 +181,19 @@ def test_drafts_are_absent_everywhere(site):
 
 
 def test_untrusted_text_is_escaped_everywhere(site, html_pages):
+    # The only scripts: JSON-LD data blocks, and the search page's own two files.
+    own_scripts = {"search/index.js", "static/search.js"}
     for url, tree in html_pages.items():
-        assert list(tree.iter("script")) == [], url
+        scripts = list(tree.iter("script"))
+        for script in scripts:
+            if "src" in script.attrib:
+                assert resolve_link(url, script.attrib["src"]) in own_scripts and not script.text, url
+            else:
+                assert script.attrib == {"type": "application/ld+json"} and "<" not in script.text, url
+        raw = (site / routes.output_path(url)).read_bytes().lower()
+        assert raw.count(b"<script") == len(scripts), url
         for element in tree.iter():
-            assert not any(name.startswith("on") for name in element.attrib), url
+            assert not any(name.startswith("on") or name == "style" for name in element.attrib), url
     tree = html_pages["2023/01/05/escaped-title/"]
     assert tree.find(".//h1").text == EVIL_TITLE
     assert tree.find(".//title").text == EVIL_TITLE + " · Test archive"
@@ -233,8 +202,149 @@ def test_untrusted_text_is_escaped_everywhere(site, html_pages):
     link_texts = [a.text for a in html_pages["locations/samara/page/2/"].iter("a") if a.text == EVIL_TITLE]
     assert link_texts == [EVIL_TITLE]
     for path in site.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".html":
             assert b"<script" not in path.read_bytes().lower(), path
+
+
+def text_of(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def slug_of(url: str, href: str) -> str:
+    """The slug of the report a link on the page at ``url`` leads to."""
+    return resolve_link(url, href).rsplit("/", 2)[-2]
+
+
+def test_every_page_has_the_icon_the_site_feed_and_a_search_form_leading_to_search(html_pages):
+    for url, tree in html_pages.items():
+        links = {(link.attrib["rel"], link.attrib.get("type")): resolve_link(url, link.attrib["href"])
+                 for link in tree.iter("link")}
+        assert links[("icon", "image/svg+xml")] == "static/favicon.svg", url
+        assert links[("stylesheet", None)] == "static/style.css", url
+        assert tree.find(".//a[@class='skip-link']").attrib["href"] == "#main", url
+        assert tree.find(".//main").attrib["id"] == "main", url
+        forms = tree.findall(".//form[@role='search']")
+        assert len(forms) == 1, url
+        assert resolve_link(url, forms[0].attrib["action"]) == "search/index.html", url
+        assert forms[0].attrib["method"] == "get" and forms[0].find(".//input[@name='q']") is not None, url
+        nav = {a.text: resolve_link(url, a.attrib["href"]) for a in tree.findall(".//nav[@aria-label='Main']//a")}
+        assert nav["Timeline"] == "timeline/index.html", url
+
+
+def test_the_timeline_tells_the_story_oldest_first_grouped_by_day(html_pages):
+    tree = html_pages["timeline/"]
+    days = tree.findall(".//section[@class='timeline-day']")
+    assert [d.find("h3/a/time").attrib["datetime"] for d in days] == [
+        "2023-01-01", "2023-01-02", "2023-01-03", "2023-01-05", "2023-01-10", "2024-01-01"]
+    assert [resolve_link("timeline/", d.find("h3/a").attrib["href"]) for d in days][:2] == [
+        "2023/01/01/index.html", "2023/01/02/index.html"]
+    order = [slug_of("timeline/", a.attrib["href"]) for a in tree.findall(".//a[@class='timeline-title']")]
+    assert order == NEWEST_FIRST[::-1]
+    assert [h.text for h in tree.findall(".//h2[@class='timeline-month']")] == ["January 2023", "January 2024"]
+    timed = next(li for li in tree.iter("li") if "Moscow admits a toll" in text_of(li))
+    assert timed.find(".//time").attrib["datetime"] == "2023-01-01T23:30:00+00:00"
+
+
+def test_related_reports_share_places_and_topics_nearest_in_time_first(html_pages):
+    url = ARTICLE_URLS["toll-revised"]  # Makiivka and Samara; Casualties; 10 January 2023
+    aside = html_pages[url].find(".//aside[@class='related']")
+    related = [slug_of(url, a.attrib["href"]) for a in aside.findall(".//*[@class='report-title']/a")]
+    # Two shared terms each, nearest first; then one shared term each; beta-farewells shares nothing.
+    assert related == ["moscow-admits-toll", "strike-on-school", "one-year-on", "escaped-title", "alpha-rally"]
+    assert html_pages[url].find(".//aside[@class='related']/h2").text == "Related reports"
+
+
+def test_search_page_works_as_a_form_and_explains_itself_without_javascript(html_pages):
+    tree = html_pages["search/"]
+    form = tree.find(".//form[@id='search-form']")
+    assert resolve_link("search/", form.attrib["action"]) == "search/index.html"
+    options = {select.attrib["name"]: [o.attrib["value"] for o in select.iter("option")] for select in form.iter("select")}
+    assert options == {"location": ["", "makiivka", "samara", "tolyatti"],
+                       "topic": ["", "casualties", "commemoration", "strike"], "year": ["", "2023", "2024"]}
+    labels = {label.attrib["for"] for label in form.iter("label")}
+    assert labels == {"search-q", "search-location", "search-topic", "search-year"}
+    status = tree.find(".//p[@id='search-status']")
+    assert "needs JavaScript" in text_of(status)
+    assert {resolve_link("search/", a.attrib["href"]) for a in status.iter("a")} == {
+        "archive/index.html", "timeline/index.html", "locations/index.html", "topics/index.html"}
+    scripts = [resolve_link("search/", script.attrib["src"]) for script in tree.iter("script")]
+    assert scripts == ["search/index.js", "static/search.js"]
+
+
+def test_search_index_finds_reports_by_their_words(site):
+    text = (site / "search/index.js").read_text(encoding="ascii")  # every other character is escaped
+    prefix = "window.NEWSARCHIVE_SEARCH = "
+    index = json.loads(text[text.index(prefix) + len(prefix):].rstrip().removesuffix(";"))
+    reports = index["reports"]
+    assert [slug_of("search/", report[1]) for report in reports] == NEWEST_FIRST
+    assert reports[NEWEST_FIRST.index("escaped-title")][0] == EVIL_TITLE
+
+    def found(word):
+        return sorted(slug_of("search/", reports[n][1]) for n in index["postings"][index["words"].index(word)])
+
+    assert found("makiivka") == ["beta-farewells"]  # "Makiïvka" in its body
+    assert found("midnight") == ["strike-on-school"]  # a body's word
+    assert found("revised") == ["toll-revised"]  # a title's word
+    assert found("ampersands") == ["escaped-title"]  # a summary's word
+    assert index["words"] == sorted(index["words"])
+    assert all(p == sorted(set(p)) for p in index["postings"])
+    samara = [slug for slug, _ in index["locations"]].index("samara")
+    assert [slug_of("search/", r[1]) for r in reports if samara in r[4]] == [
+        "one-year-on", "toll-revised", "escaped-title", "alpha-rally"]
+
+
+def test_not_found_page_links_from_the_site_root_and_stays_out_of_search_engines(site, html_pages):
+    tree = html_pages["404.html"]
+    assert tree.find(".//meta[@name='robots']").attrib["content"] == "noindex"
+    assert tree.find(".//link[@rel='canonical']") is None
+    hrefs = [el.attrib["href"] for el in tree.iter() if "href" in el.attrib and not el.attrib["href"].startswith("#")]
+    # Served in place of any missing address, at any depth: every link starts at the site's path.
+    assert hrefs and all(href.startswith("/archive/") for href in hrefs)
+    assert all((site / resolve_link("no/such/page/", href)).is_file() for href in hrefs)
+
+
+def test_report_pages_describe_themselves_to_other_sites(html_pages):
+    tree = html_pages[ARTICLE_URLS["strike-on-school"]]
+    meta = {m.attrib.get("property") or m.attrib.get("name"): m.attrib["content"] for m in tree.iter("meta")
+            if "content" in m.attrib}
+    assert meta["og:type"] == "article"
+    assert meta["og:title"] == "Rockets hit a school used as barracks · Test archive"
+    assert meta["og:url"] == tree.find(".//link[@rel='canonical']").attrib["href"] == BASE_URL + ARTICLE_URLS["strike-on-school"]
+    assert meta["og:description"] == meta["description"] == "A strike in the first minutes of the year."
+    assert meta["og:site_name"] == "Test archive"
+    assert meta["twitter:card"] == "summary"
+    assert meta["article:published_time"] == "2023-01-01T00:00:00+00:00"
+    assert html_pages[""].find(".//meta[@property='og:type']").attrib["content"] == "website"
+
+
+def json_ld(tree) -> dict:
+    [script] = tree.findall(".//script[@type='application/ld+json']")
+    return json.loads(script.text)
+
+
+def test_report_pages_carry_a_news_article_for_search_engines(html_pages):
+    data = json_ld(html_pages[ARTICLE_URLS["strike-on-school"]])
+    assert data == {
+        "@context": "https://schema.org", "@type": "NewsArticle",
+        "headline": "Rockets hit a school used as barracks",
+        "description": "A strike in the first minutes of the year.",
+        "url": BASE_URL + ARTICLE_URLS["strike-on-school"], "mainEntityOfPage": BASE_URL + ARTICLE_URLS["strike-on-school"],
+        "inLanguage": "en", "datePublished": "2023-01-01", "dateModified": "2023-01-01",
+        "author": {"@type": "Organization", "name": "Test archive"},
+        "publisher": {"@type": "Organization", "name": "Test archive", "url": BASE_URL},
+        "isAccessibleForFree": True,
+        "contentLocation": [{"@type": "Place", "name": "Makiivka",
+                             "geo": {"@type": "GeoCoordinates", "latitude": 48.05, "longitude": 37.93}}],
+        "keywords": ["Strike", "Casualties"],
+        "citation": [{"@type": "CreativeWork", "name": "Outlet", "url": "https://outlet.example/a?x=1&y=2"}],
+    }
+    timed = json_ld(html_pages[ARTICLE_URLS["moscow-admits-toll"]])
+    assert (timed["datePublished"], timed["dateModified"]) == ("2023-01-01T23:30:00+00:00", "2023-01-01T23:30:00+00:00")
+    revised = json_ld(html_pages[ARTICLE_URLS["toll-revised"]])
+    assert (revised["datePublished"], revised["dateModified"]) == ("2023-01-10", "2023-01-12")
+    # Samara has no coordinates in the gazetteer: a Place without geo.
+    assert revised["contentLocation"][1] == {"@type": "Place", "name": "Samara"}
+    assert json_ld(html_pages[ARTICLE_URLS["escaped-title"]])["headline"] == EVIL_TITLE
 
 
 # --- what a feed reader and a crawler get --------------------------------------------------------
@@ -273,11 +383,49 @@ def test_sitemap_lists_every_html_page_and_only_those(site):
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     locs = [url.findtext(ns + "loc") for url in root.iter(ns + "url")]
     assert len(locs) == len(set(locs))
+    # Every page but the 404 page, which no one should find by a search engine.
     html_files = {BASE_URL + page_url(p.relative_to(site).as_posix()) for p in site.rglob("*.html")}
-    assert set(locs) == html_files
+    assert set(locs) == html_files - {BASE_URL + "404.html"}
     lastmods = {url.findtext(ns + "loc"): url.findtext(ns + "lastmod") for url in root.iter(ns + "url")}
     assert lastmods[BASE_URL + ARTICLE_URLS["toll-revised"]] == "2023-01-12"
     assert lastmods[BASE_URL + ARTICLE_URLS["one-year-on"]] == "2024-01-01"
+
+
+TERM_LISTINGS = {
+    "locations/makiivka/": ["one-year-on", "toll-revised", "moscow-admits-toll", "strike-on-school"],
+    "locations/samara/": ["one-year-on", "toll-revised", "escaped-title", "alpha-rally"],
+    "locations/tolyatti/": ["beta-farewells"],
+    "topics/strike/": ["strike-on-school"],
+    "topics/casualties/": ["toll-revised", "moscow-admits-toll", "strike-on-school"],
+    "topics/commemoration/": ["one-year-on", "beta-farewells", "alpha-rally"],
+}
+
+
+@pytest.mark.parametrize("listing", sorted(TERM_LISTINGS))
+def test_each_place_and_topic_has_a_feed_of_its_own_reports(site, html_pages, listing):
+    feed = feedparser.parse((site / listing / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert [entry.link for entry in feed.entries] == [BASE_URL + ARTICLE_URLS[s] for s in TERM_LISTINGS[listing]]
+    # Updated when its newest entry was, whatever the day of the build.
+    assert feed.feed.updated_parsed == max(entry.updated_parsed for entry in feed.entries)
+    assert feed.feed.link == BASE_URL + listing
+    assert feed.feed.title == html_pages[listing].find(".//h1").text + " · Test archive"
+    self_link = next(link.href for link in feed.feed.links if link.rel == "self")
+    assert self_link == BASE_URL + listing + "feed.xml"
+
+
+def test_feeds_are_announced_on_the_pages_they_follow(html_pages):
+    for url, tree in html_pages.items():
+        feeds = {resolve_link(url, link.attrib["href"]) for link in tree.iter("link")
+                 if link.attrib["rel"] == "alternate" and link.attrib["type"] == "application/atom+xml"}
+        listing = next((listing for listing in TERM_LISTINGS if url.startswith(listing)), None)
+        assert feeds == ({"feed.xml", listing + "feed.xml"} if listing else {"feed.xml"}), url
+
+
+def test_robots_txt_points_to_the_sitemap(site):
+    lines = (site / "robots.txt").read_text().splitlines()
+    assert "User-agent: *" in lines
+    assert f"Sitemap: {BASE_URL}sitemap.xml" in lines
 
 
 # --- determinism ----------------------------------------------------------------------------------
@@ -323,7 +471,9 @@ GOLDEN_PAGES = {
     "article.html": "2023/01/03/samara-rally/index.html",
     "day.html": "2023/01/03/index.html",
     "location.html": "locations/samara/index.html",
+    "timeline.html": "timeline/index.html",
     "feed.xml": "feed.xml",
+    "location-feed.xml": "locations/samara/feed.xml",
 }
 
 

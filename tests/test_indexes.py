@@ -1,6 +1,7 @@
 """Listings by year, month, day, place and topic: who is in each, in which order, and the neighbours."""
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -114,3 +115,46 @@ def test_group_by_is_independent_of_input_order(config):
     backward = indexes.index_site(items[::-1], config)
     assert slugs(forward.articles) == slugs(backward.articles)
     assert [slugs(d) for d in forward.periods[indexes.DAY]] == [slugs(d) for d in backward.periods[indexes.DAY]]
+
+
+# --- related reports ---------------------------------------------------------------------------
+
+def test_related_reports_rank_by_places_and_topics_shared_then_nearness_in_time(config):
+    site = indexes.index_site([
+        article("subject", "2023-01-10", locations=["samara", "makiivka"], topics=["strike"]),
+        article("all-three-months-later", "2023-06-01", locations=["makiivka", "samara"], topics=["strike"]),
+        article("one-same-day", "2023-01-10", locations=["samara"]),
+        article("two-before", "2023-01-08", locations=["makiivka"], topics=["strike"]),
+        article("two-after", "2023-01-12", locations=["samara"], topics=["strike"]),  # as near: path breaks the tie
+        article("one-week-later", "2023-01-17", topics=["strike"]),
+        article("nothing-shared", "2023-01-10", locations=["tolyatti"], topics=["casualties"]),
+    ], config)
+    subject = next(a for a in site.articles if a.slug == "subject")
+    assert slugs(site.related_to(subject)) == [
+        "all-three-months-later", "two-before", "two-after", "one-same-day", "one-week-later"]
+    lonely = next(a for a in site.articles if a.slug == "nothing-shared")
+    assert site.related_to(lonely) == ()
+
+
+def test_at_most_five_related_reports_the_nearest_in_time(config):
+    items = [article(f"day-{n:02d}", f"2023-01-{n:02d}", topics=["strike"]) for n in range(1, 21)]
+    site = indexes.index_site(items, config)
+    assert slugs(site.related_to(items[9])) == ["day-09", "day-11", "day-08", "day-12", "day-07"]
+
+
+def test_related_candidates_come_only_from_the_nearest_reports_of_each_shared_term():
+    items = tuple(article(f"day-{n:02d}", f"2023-01-{n:02d}", topics=["strike"]) for n in range(1, 12))
+    # The 3 reports nearest in time on each side are candidates; day-05, though it shares the topic, is not.
+    assert slugs(indexes.related_reports(items, reach=3)[items[0].source_path]) == ["day-02", "day-03", "day-04"]
+    assert slugs(indexes.related_reports(items)[items[0].source_path]) == [
+        "day-02", "day-03", "day-04", "day-05", "day-06"]
+
+
+def test_related_reports_of_a_large_archive_take_linear_time(config):
+    # 20,000 reports on one topic: comparing every pair would take minutes, the capped search about a second.
+    start = dt.date(2000, 1, 1)
+    items = [article(f"r{n:05d}", (start + dt.timedelta(days=n // 4)).isoformat(), topics=["strike"]) for n in range(20_000)]
+    began = time.perf_counter()
+    related = indexes.related_reports(tuple(sorted(items, key=lambda a: a.chronological_key)))
+    assert time.perf_counter() - began < 20
+    assert len(related) == 20_000 and all(len(found) == 5 for found in related.values())

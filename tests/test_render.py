@@ -2,6 +2,7 @@
 
 import datetime as dt
 import html
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from helpers import md
-from newsarchive import fields, indexes, routes
+from newsarchive import fields, indexes, metadata, routes
 from newsarchive.config import load_config
 from newsarchive.errors import ContentError
 from newsarchive.model import Article
@@ -44,15 +45,19 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
     _, _, _, pages = plan(make_project, THREE)
     urls = [p.url for p in pages]
     assert len(urls) == len(set(urls))
-    assert urls[-2:] == ["feed.xml", "sitemap.xml"]
+    assert urls[-1] == "sitemap.xml"
     assert set(urls) == {
-        "", "archive/", "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
+        "", "archive/", "timeline/", "search/", "search/index.js", "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
         "2023/", "2023/page/2/", "2023/01/", "2023/01/page/2/", "2023/01/03/", "2023/01/04/",
         "locations/", "locations/makiivka/", "locations/samara/", "locations/samara/page/2/", "locations/tolyatti/",
         "topics/", "topics/casualties/", "topics/commemoration/", "topics/strike/",
-        "feed.xml", "sitemap.xml"}
+        "locations/makiivka/feed.xml", "locations/samara/feed.xml", "locations/tolyatti/feed.xml",
+        "topics/casualties/feed.xml", "topics/commemoration/feed.xml", "topics/strike/feed.xml",
+        "feed.xml", "404.html", "robots.txt", "sitemap.xml"}
     sitemap = pages[-1]
-    assert [p.url for p in sitemap.context["entries"]] == [p.url for p in pages if p.template.endswith(".html")]
+    # Every HTML page but the 404 page, which asks search engines to leave it out.
+    assert [p.url for p in sitemap.context["entries"]] == [
+        p.url for p in pages if p.template.endswith(".html") and p.url != "404.html"]
 
 
 def test_pagination_splits_listings_by_page_size(make_project):
@@ -95,6 +100,31 @@ def test_feed_updated_is_never_before_its_newest_entry(make_project):
     assert feed.feed.updated_parsed >= newest
 
 
+def test_a_place_or_topic_feed_holds_its_newest_reports_and_dates_itself_by_them(make_project):
+    from helpers import CONFIG
+    root = make_project({
+        "articles/2023/2023-01-03-a.md": md("title: A\ndate: 2023-01-03\nlocations: [Samara]\nupdated: 2023-01-20\n"),
+        "articles/2023/2023-01-04-b.md": md("title: B\ndate: 2023-01-04\nlocations: [Samara]\n"),
+        "articles/2023/2023-01-05-c.md": md("title: C\ndate: 2023-01-05\nlocations: [Samara]\n"),
+        "articles/2023/2023-01-30-d.md": md("title: D\ndate: 2023-01-30\nlocations: [Makiivka]\n"),
+    }, config=CONFIG.replace("feed_size: 10", "feed_size: 2"))
+    config = load_config(root / "site_config.yaml")
+    index = indexes.index_site(read_articles(config), config)
+    pages = {p.url: p for p in plan_pages(index, config)}
+    samara = pages["locations/samara/feed.xml"]
+    assert (samara.template, samara.title) == ("feed.xml", "Samara · Test archive")
+    assert [a.slug for a in samara.context["entries"]] == ["c", "b"]  # feed_size 2, newest first
+    assert samara.context["alternate"] == "locations/samara/"
+    # A was updated later, but it is not in the feed: C, the newest entry, dates it.
+    assert samara.context["updated"] == dt.datetime(2023, 1, 5, tzinfo=dt.timezone.utc)
+    assert pages["feed.xml"].context["updated"] == dt.datetime(2023, 1, 30, tzinfo=dt.timezone.utc)
+    # A place with no reports still has its feed (readers may follow it before its first report), undated.
+    assert pages["locations/tolyatti/feed.xml"].context["entries"] == ()
+    rendered_pages = dict(render_pages(pages.values(), make_environment(config.paths.templates, config, index)))
+    empty = feedparser.parse(rendered_pages["locations/tolyatti/feed.xml"])
+    assert not empty.bozo and empty.entries == [] and empty.feed.updated == "1970-01-01T00:00:00Z"
+
+
 def test_feed_dates_of_updated_and_timed_reports(make_project):
     pages = rendered(make_project, {
         "articles/2023/2023-01-04-a.md": md("title: A\ndate: 2023-01-04\nupdated: 2023-01-09\n"),
@@ -125,7 +155,8 @@ def test_static_files_are_copied_as_they_are(make_project):
     root = make_project()
     (root / "templates/static/.hidden").write_text("x")
     files = dict(static_files(root / "templates"))
-    assert files == {"static/style.css": (root / "templates/static/style.css").read_bytes()}
+    assert files == {f"static/{name}": (root / "templates/static" / name).read_bytes()
+                     for name in ("favicon.svg", "search.js", "style.css")}
 
 
 def test_pages_name_the_site_language(make_project):
@@ -146,7 +177,7 @@ def one_article_env(tmp_path_factory):
     root = write_project(tmp_path_factory.mktemp("render") / "project")
     config = load_config(root / "site_config.yaml")
     index = indexes.index_site([], config)
-    return config, make_environment(config.paths.templates, config, index)
+    return config, make_environment(config.paths.templates, config, index), index
 
 
 def make_article(title: str) -> Article:
@@ -167,17 +198,22 @@ def valid_title(text: str) -> bool:
 @example(title='<script>alert(1)</script> & "quotes"')
 @example(title="&amp; &lt;b&gt; it's")
 def test_any_title_renders_escaped_and_round_trips(one_article_env, title):
-    _, env = one_article_env
+    config, env, index = one_article_env
     item = make_article(title)
     page = Page(routes.article_url(item), "article.html", title, title,
-                context={"article": item, "before": None, "after": None})
+                context={"article": item, "before": None, "after": None, "related": (),
+                         "json_ld": metadata.news_article(item, index, config)})
     out = env.get_template("article.html").render(page=page, **page.context)
     [h1] = re.findall(r"<h1>(.*?)</h1>", out, re.S)
     [head_title] = re.findall(r"<title>(.*?)</title>", out, re.S)
+    [og_title] = re.findall(r'<meta property="og:title" content="([^"]*)">', out)
     assert "<" not in h1 and "<" not in head_title
     assert html.unescape(h1) == title
-    assert html.unescape(head_title) == f"{title} · Test archive"
-    assert out.count("<script") == 0
+    assert html.unescape(head_title) == html.unescape(og_title) == f"{title} · Test archive"
+    # The one script is the JSON-LD data block, and the title cannot end it early.
+    [data] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', out, re.S)
+    assert out.count("<script") == 1 and "<" not in data
+    assert json.loads(data)["headline"] == title
 
 
 # --- template errors name the template file and line -----------------------------------------

@@ -17,6 +17,9 @@ def test_page_urls():
     assert routes.day_url(dt.date(2023, 1, 5)) == "2023/01/05/"
     assert routes.terms_url("locations") == "locations/"
     assert routes.term_url("topics", "strike") == "topics/strike/"
+    assert routes.term_feed_url("locations", "samara") == "locations/samara/feed.xml"
+    assert (routes.TIMELINE, routes.SEARCH, routes.SEARCH_INDEX) == ("timeline/", "search/", "search/index.js")
+    assert (routes.ROBOTS, routes.NOT_FOUND, routes.FAVICON) == ("robots.txt", "404.html", "static/favicon.svg")
 
 
 def test_pagination_urls():
@@ -40,6 +43,16 @@ def test_relative_urls():
     assert routes.relative_url("feed.xml", "2023/") == "2023/"
 
 
+def test_links_are_relative_except_on_the_404_page():
+    base = "https://example.org/archive/"
+    assert routes.link_url(base, "2023/01/05/rally/", "static/style.css") == "../../../../static/style.css"
+    assert routes.link_url(base, "search/", "2023/") == "../2023/"
+    # The 404 page is shown at any missing address, so its links start at the site's path.
+    assert routes.link_url(base, "404.html", "static/style.css") == "/archive/static/style.css"
+    assert routes.link_url(base, "404.html", "") == "/archive/"
+    assert routes.link_url("https://example.org/", "404.html", "search/") == "/search/"
+
+
 def test_absolute_url():
     assert routes.absolute_url("https://example.org/archive/", "2023/") == "https://example.org/archive/2023/"
     assert routes.absolute_url("https://example.org/archive/", "") == "https://example.org/archive/"
@@ -47,7 +60,8 @@ def test_absolute_url():
 
 segment = st.from_regex(r"[a-z0-9]+(-[a-z0-9]+)*", fullmatch=True)
 page_url = st.one_of(st.just(""), st.lists(segment, min_size=1, max_size=6).map(lambda parts: "/".join(parts) + "/"))
-any_url = st.one_of(page_url, st.sampled_from(["feed.xml", "sitemap.xml", "static/style.css"]))
+any_url = st.one_of(page_url, st.sampled_from(["feed.xml", "sitemap.xml", "static/style.css", "search/index.js",
+                                              "locations/samara/feed.xml"]))
 base = st.sampled_from(["https://example.org/", "https://example.org/archive/", "http://localhost:8000/a/b/"])
 
 
@@ -56,3 +70,8 @@ def test_relative_url_always_resolves_to_the_target(base, source, target):
     link = routes.relative_url(source, target)
     assert urljoin(base + source, link) == base + target
     assert not link.startswith("/")  # no absolute path: the site works under any sub-path
+
+
+@given(base=base, missing=page_url, target=any_url)
+def test_404_page_links_resolve_from_any_missing_address(base, missing, target):
+    assert urljoin(base + missing, routes.link_url(base, routes.NOT_FOUND, target)) == base + target
