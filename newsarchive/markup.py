@@ -7,6 +7,7 @@ leave sanitising to the caller, so every body goes through an nh3 allow-list aft
 from __future__ import annotations
 
 import html
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
@@ -44,25 +45,34 @@ class _DemoteTopHeadings(Treeprocessor):
             element.tag = "h2"
 
 
-class _CollectForbiddenLinks(Treeprocessor):
-    """Remember Markdown links and images whose scheme is not allowed, so the editor is told of them.
-
-    The sanitiser would drop them silently; an archive should not lose a link without a word.
-    """
-
-    def run(self, root):
-        self.md.forbidden_links = [
-            (element.tag, target) for element in root.iter()
-            if element.tag in ("a", "img")
-            and (target := element.get("href") or element.get("src"))
-            and not is_allowed_url(target, local_only=element.tag == "img")
-        ]
-
-
 class ArchiveMarkdown(Extension):
     def extendMarkdown(self, md):
         md.treeprocessors.register(_DemoteTopHeadings(md), "demote_top_headings", 5)
-        md.treeprocessors.register(_CollectForbiddenLinks(md), "collect_forbidden_links", 4)
+
+
+class _LinkCollector(HTMLParser):
+    """Every link and image address in HTML, Markdown-made or raw, as a browser would read it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.targets: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value and (tag, name) in (("a", "href"), ("img", "src")):
+                self.targets.append((tag, value, self.get_starttag_text()))
+
+
+def forbidden_link(html_text: str) -> tuple[str, str, str] | None:
+    """The first (tag, address, tag as written) whose address is not allowed.
+
+    The sanitiser would drop such an address without a word, so the editor is told instead.
+    """
+    collector = _LinkCollector()
+    collector.feed(html_text)
+    collector.close()
+    return next((found for found in collector.targets
+                 if not is_allowed_url(found[1], local_only=found[0] == "img")), None)
 
 
 def is_allowed_url(url: str, local_only: bool = False) -> bool:
@@ -120,24 +130,24 @@ class MarkdownRenderer:
         check_body_limits(text)
         try:
             converted = self._md.convert(text)
-            forbidden = self._md.forbidden_links
         except RecursionError:
             raise MarkupError("the body is nested too deeply (quotes or lists inside each other)") from None
         finally:
             self._md.reset()
+        forbidden = forbidden_link(converted)
         if forbidden:
-            tag, target = forbidden[0]
+            tag, target, written = forbidden
             rule = ("images must be files of the site (a relative address): pages load nothing from other hosts"
                     if tag == "img" else "use an http, https, mailto or relative address")
             raise MarkupError(f"the {'image' if tag == 'img' else 'link'} {target!r} is not allowed; {rule}",
-                              line_containing(text, target))
+                              line_containing(text, target) or line_containing(text, written) or 1)
         return sanitise_html(converted)
 
 
-def line_containing(text: str, needle: str) -> int:
-    """The 1-based line of ``text`` where ``needle`` first appears (1 if it does not)."""
+def line_containing(text: str, needle: str) -> int | None:
+    """The 1-based line of ``text`` where ``needle`` first appears."""
     found = text.find(needle)
-    return text.count("\n", 0, found) + 1 if found >= 0 else 1
+    return text.count("\n", 0, found) + 1 if found >= 0 else None
 
 
 def sanitise_html(markup: str) -> str:

@@ -22,7 +22,7 @@ def all_attributes(fragment: str) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("body", [
     "Before <script>alert(1)</script> after.",
     "<SCRIPT src=https://evil.example/x.js></SCRIPT>",
-    '<img src="https://e.example/p.png" onerror="alert(1)">',
+    '<img src="p.png" onerror="alert(1)">',
     '<a href="https://e.example/" onclick="steal()">link</a>',
     "<svg onload=alert(1)><circle/></svg>",
     "<iframe src='https://evil.example/'></iframe>",
@@ -41,22 +41,18 @@ def test_nothing_executable_survives(render, body):
         assert "javascript" not in value.lower()
 
 
-@pytest.mark.parametrize("body", [
-    '<a href="JaVaScRiPt:alert(1)">click</a>',
-    '<a href="  javascript:alert(1)">click</a>',
+@pytest.mark.parametrize("body, target", [
+    ("[click](javascript:alert(1))", "javascript:alert(1)"),
+    ("[click](data:text/html;base64,PHNjcmlwdD4=)", "data:text/html;base64,PHNjcmlwdD4="),
+    ("[click](vbscript:msgbox)", "vbscript:msgbox"),
+    ('<a href="JaVaScRiPt:alert(1)">click</a>', "JaVaScRiPt:alert(1)"),
+    ('<a href="  javascript:alert(1)">click</a>', "  javascript:alert(1)"),
 ])
-def test_dangerous_schemes_in_raw_html_are_removed_but_the_text_stays(render, body):
-    html = render(body)
-    [link] = parse(html).iter("a")
-    assert "href" not in link.attrib
-    assert link.text == "click"
-
-
-@pytest.mark.parametrize("target", ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox"])
-def test_dangerous_schemes_in_markdown_links_are_errors(render, target):
+def test_dangerous_schemes_in_links_are_errors_at_their_line(render, body, target):
+    # Markdown or raw HTML alike: the sanitiser would drop the link silently, so the editor is told.
     from newsarchive.markup import MarkupError
     with pytest.raises(MarkupError) as info:
-        render(f"Intro.\n\n[click]({target})\n")
+        render(f"Intro.\n\n{body}\n")
     assert (info.value.line, str(info.value)) == (
         3, f"the link {target!r} is not allowed; use an http, https, mailto or relative address")
 
