@@ -1,19 +1,21 @@
-"""The build, read as a spec: load, read, index, plan, render, write."""
+"""The build, read as a spec: load, read, index, plan, render, publish."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
+from . import routes
+from .cache import CACHE_VERSION, BuildCache, digest
 from .config import SiteConfig, load_config
 from .indexes import index_site
-from .model import Article
-from .reader import read_articles
-from .render import make_environment, plan_pages, render_pages, static_files
-from .writer import Output, WriteReport, publish
+from .parallel import IN_PROCESS, ProgressCallback, Workers
+from .reader import Reading, read_articles
+from .render import make_environment, plan_pages, render_outputs, render_page, static_files
+from .writer import Output, WriteReport, publish, published_files
 
 
 @dataclass(frozen=True)
@@ -25,24 +27,48 @@ class BuildReport:
     seconds: float
 
 
-def check(config_path: Path, overrides: dict | None = None) -> tuple[SiteConfig, list[Article]]:
-    """Validate the config and every article; raise BuildError listing every problem."""
+def check(config_path: Path, overrides: dict | None = None, workers: Workers = IN_PROCESS) -> tuple[SiteConfig, Reading]:
+    """Validate the config and every article; raise BuildError listing every problem.
+
+    Unchanged sources are taken from the build cache; nothing is written, the cache included.
+    """
     config = load_config(config_path, overrides)
-    return config, read_articles(config)
+    return config, read_articles(config, BuildCache.open(config.paths.cache, config.content_key, read_only=True), workers)
 
 
-def build(config_path: Path, overrides: dict | None = None, force: bool = False, clean: bool = False) -> BuildReport:
-    """Build the whole site into the configured output folder."""
+def build(config_path: Path, overrides: dict | None = None, force: bool = False, clean: bool = False,
+          workers: Workers = IN_PROCESS, progress: ProgressCallback | None = None) -> BuildReport:
+    """Build the site into the configured output, redoing only what changed since the last build.
+
+    ``clean`` ignores the cache and the published files and writes everything anew; ``force``
+    adopts an output folder the builder did not create.
+    """
     started = time.perf_counter()
+    config = load_config(config_path, overrides)
+    cache = BuildCache.open(config.paths.cache, config.content_key, fresh=clean)
     # Every source is read and validated before anything is written, so a bad article changes nothing.
-    config, articles = check(config_path, overrides)
-    published = [a for a in articles if not a.draft]
+    reading = read_articles(config, cache, workers, progress)
+    published = [a for a in reading.articles if not a.draft]
     index = index_site(published, config)
-    env = make_environment(config.paths.templates, config, index)
-    pages = plan_pages(index, config)
-    # Pages stream from the renderer to the staging folder; the old site stays until all are written.
-    files = itertools.chain(render_pages(pages, env), static_files(config.paths.templates))
-    outputs = (Output(relpath, hashlib.sha256(data).hexdigest(), data) for relpath, data in files)
-    written = publish(outputs, config.paths.output, adopt=force, fresh=clean)
-    return BuildReport(len(published), len(articles) - len(published), len(pages), written,
+    env = make_environment(config.paths.templates, config, index, cache.load_body)
+    pages = plan_pages(index, config, reading.words)
+    outputs = itertools.chain(
+        render_outputs(pages, env, cache, {} if clean else published_files(config.paths.output), workers,
+                       fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}", progress=progress),
+        _static_outputs(config))
+    # Pages are rendered as the writer takes them; readers keep the old site until all are written.
+    written = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean)
+    cache.save()
+    return BuildReport(len(published), len(reading.articles) - len(published), len(pages), written,
                        time.perf_counter() - started)
+
+
+def _static_outputs(config: SiteConfig) -> Iterator[Output]:
+    for relpath, data in static_files(config.paths.templates):
+        yield Output(relpath, digest(data), data)
+
+
+def _page_maker(pages: list, env) -> Callable[[str], bytes]:
+    """Renders, on demand, a page the writer found missing from every copy of the site."""
+    by_path = {routes.output_path(page.url): page for page in pages}
+    return lambda relpath: render_page(by_path[relpath], env)

@@ -10,6 +10,8 @@ from pathlib import Path
 from . import __version__
 from .build import build, check
 from .errors import EXIT_IO, EXIT_OK, BuildError, display_path
+from .parallel import Workers
+from .progress import Progress
 from .scaffold import new_article
 
 
@@ -26,7 +28,11 @@ def make_parser() -> argparse.ArgumentParser:
                            help="build into an existing folder this builder did not create, keeping its files")
     build_cmd.add_argument("--clean", action="store_true",
                            help="write every file anew, trusting neither the build cache nor the published files")
-    commands.add_parser("check", parents=[paths], help="validate the config and every article; write nothing")
+    build_cmd.add_argument("--quiet", action="store_true", help="no progress on a terminal, only the summary")
+    for command in (build_cmd, commands.add_parser("check", parents=[paths],
+                                                   help="validate the config and every article; write nothing")):
+        command.add_argument("--jobs", type=_positive, default=None,
+                             help="worker processes (default: one per core)")
     new_cmd = commands.add_parser("new", parents=[paths], help="start a new article source")
     new_cmd.add_argument("title")
     new_cmd.add_argument("--date", type=_iso_date, required=True, help="the report's date, YYYY-MM-DD")
@@ -34,6 +40,12 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--topic", action="append", default=[], help="a topic (repeatable)")
     new_cmd.add_argument("--slug", help="the URL slug (default: made from the title)")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return int(text)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -51,13 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"articles": _absolute(args.articles), "output": _absolute(args.output)}
     try:
         if args.command == "check":
-            _, articles = check(args.config, overrides)
-            print(f"ok: {_reports(len(articles))}, no problems")
+            _, reading = check(args.config, overrides, Workers(args.jobs))
+            print(f"ok: {_reports(len(reading.articles))}, no problems")
         elif args.command == "new":
             path = new_article(args.config, overrides, args.title, args.date, args.location, args.topic, args.slug)
             print(f"created {display_path(path)}")
         else:
-            report = build(args.config, overrides, force=args.force, clean=args.clean)
+            progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+            report = build(args.config, overrides, force=args.force, clean=args.clean,
+                           workers=Workers(args.jobs), progress=progress)
+            if progress:
+                progress.finish()
             w = report.write
             drafts = f" ({report.drafts} draft{'' if report.drafts == 1 else 's'} left out)" if report.drafts else ""
             print(f"built {_reports(report.articles)}{drafts} into {w.files} files: "

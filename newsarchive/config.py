@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -36,6 +37,7 @@ class Paths:
     articles: Path
     templates: Path
     output: Path
+    cache: Path
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class SiteConfig:
     @property
     def project_root(self) -> Path:
         return self.path.parent
+
+    @property
+    def content_key(self) -> str:
+        """A hash of everything in the config that can change a page (not where files are)."""
+        return hashlib.sha256(repr((self.site, self.locations, self.topics)).encode("utf-8")).hexdigest()
 
 
 def _language(value: object) -> str:
@@ -111,6 +118,7 @@ PATH_KEYS: dict[str, tuple[Converter, object]] = {
     "articles": (fields.as_text, "articles"),
     "templates": (fields.as_text, "templates"),
     "output": (fields.as_text, "_site"),
+    "cache": (fields.as_text, ".newsarchive-cache"),
 }
 TERM_KEYS: dict[str, dict[str, tuple[Converter, object]]] = {
     LOCATIONS: {
@@ -223,7 +231,7 @@ class _ConfigValidator(fields.SchemaChecker):
         if out in {Path(out.anchor), Path.home().resolve(), self.path.parent.resolve()}:
             problems.append(f"refusing to build into {out}: it is the project, home or root folder")
         else:
-            for name in ("articles", "templates"):
+            for name in ("articles", "templates", "cache"):
                 source = getattr(paths, name)
                 if out == source or out.is_relative_to(source) or source.is_relative_to(out):
                     problems.append(f"the output folder overlaps paths.{name} ({display_path(source)})")

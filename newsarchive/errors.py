@@ -38,6 +38,9 @@ class BuildError(Exception):
         self.problems = sorted(problems, key=Problem.sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # so an error raised in a worker process reaches the build whole
+        return (type(self), (self.problems,))
+
 
 class ContentError(BuildError):
     """One or more articles are invalid."""

@@ -6,6 +6,7 @@ All orders are explicit: listings newest first, groups by key, ties broken by sl
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ RELATED_LIMIT = 5
 # How many reports on each side in time one shared place or topic may propose as related. It keeps
 # the work per report bounded (a topic with 20,000 reports proposes 2 x 25, not 20,000), and the
 # nearest in time are the ones that win ties anyway.
-RELATED_REACH = 25
+RELATED_REACH = 10
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
     source path, so the order is total.
     """
     timestamps = [article.published_at.timestamp() for article in oldest_first]
+    paths = [article.source_path for article in oldest_first]
     terms = [frozenset(_term_keys(article)) for article in oldest_first]
     positions: dict[tuple[str, str], list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
     for position, article_terms in enumerate(terms):
@@ -125,10 +127,10 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
             at = bisect_left(listing, position)
             candidates.update(listing[max(0, at - reach): at + reach + 1])
         candidates.discard(position)
-        best = sorted(candidates, key=lambda other: (-len(terms[position] & terms[other]),
-                                                     abs(timestamps[other] - timestamps[position]),
-                                                     oldest_first[other].source_path))
-        related[article.source_path] = tuple(oldest_first[other] for other in best[:limit])
+        mine, when = terms[position], timestamps[position]
+        best = heapq.nsmallest(limit, [(-len(mine & terms[other]), abs(timestamps[other] - when), paths[other], other)
+                                       for other in candidates])
+        related[article.source_path] = tuple(oldest_first[other] for *_, other in best)
     return related
 
 

@@ -11,8 +11,7 @@ import json
 from markupsafe import Markup
 
 from . import routes
-from .config import SiteConfig
-from .indexes import SiteIndex
+from .config import SiteSettings
 from .model import LOCATIONS, TOPICS, Article, Source, Term
 
 # json.dumps escapes every non-ASCII character (U+2028 and U+2029 included, which end a line in
@@ -27,9 +26,11 @@ def script_json(value: object) -> Markup:
     return Markup(text.translate(_SCRIPT_ESCAPES))
 
 
-def news_article(article: Article, index: SiteIndex, config: SiteConfig) -> dict:
-    """The schema.org NewsArticle of a report, its places with their coordinates from the gazetteer."""
-    site = config.site
+def news_article(article: Article, terms: dict[tuple[str, str], Term], site: SiteSettings) -> dict:
+    """The schema.org NewsArticle of a report, its places with their coordinates from the gazetteer.
+
+    ``terms`` maps (kind, slug) to the config's terms.
+    """
     url = routes.absolute_url(site.base_url, routes.article_url(article))
     published = article.moment.isoformat() if article.moment else article.day.isoformat()
     data = {
@@ -49,9 +50,9 @@ def news_article(article: Article, index: SiteIndex, config: SiteConfig) -> dict
     if article.summary:
         data["description"] = article.summary
     if article.locations:
-        data["contentLocation"] = [_place(index.term_by_slug[(LOCATIONS, slug)]) for slug in article.locations]
+        data["contentLocation"] = [_place(terms[(LOCATIONS, slug)]) for slug in article.locations]
     if article.topics:
-        data["keywords"] = [index.term_by_slug[(TOPICS, slug)].name for slug in article.topics]
+        data["keywords"] = [terms[(TOPICS, slug)].name for slug in article.topics]
     if article.sources:
         data["citation"] = [_citation(source) for source in article.sources]
     return data

@@ -43,7 +43,12 @@ class Correction:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One archived report, validated and with its body rendered to sanitised HTML."""
+    """One archived report, validated.
+
+    Its body, rendered to sanitised HTML, is kept apart under ``body_digest`` (the hash of that
+    HTML) and loaded only by the pages that show it, so memory stays flat however large the
+    archive. ``source_digest`` is the hash of the source file's bytes.
+    """
 
     source_path: str
     slug: str
@@ -59,7 +64,8 @@ class Article:
     corrections: tuple[Correction, ...]
     date_note: str
     draft: bool
-    body_html: str
+    body_digest: str
+    source_digest: str = ""
 
     def terms(self, kind: str) -> tuple[str, ...]:
         """The slugs this report is filed under for ``kind`` (locations or topics)."""

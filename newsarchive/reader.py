@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import re
 import zoneinfo
@@ -19,10 +20,13 @@ from typing import Callable, Iterable
 import frontmatter
 
 from . import fields, routes
+from .cache import BuildCache, CachedSource, digest
 from .config import SLUG_RE, SiteConfig, term_key
 from .errors import ContentError, Problem, display_path
-from .markup import MarkdownRenderer, MarkupError
+from .markup import MarkdownRenderer, MarkupError, RenderedBody
 from .model import LOCATIONS, TERM_KINDS, TOPICS, Article, Correction, Source, Term
+from .parallel import IN_PROCESS, ProgressCallback, Workers
+from .search import words
 from .yamlfile import YamlDocument, YamlError, load_yaml
 
 FILE_NAME_RE = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>.+)\.md")
@@ -74,48 +78,108 @@ def find_sources(articles_dir: Path) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
-def read_articles(config: SiteConfig) -> list[Article]:
-    """Read and validate every source; raise ContentError listing every problem in every file."""
+@dataclass(frozen=True)
+class SourceReading:
+    """What reading one source gives: the article, or the problems that stop it, and its body."""
+
+    article: Article | None
+    problems: list[Problem]
+    body: RenderedBody | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Every valid article, oldest first, and each one's searchable words by source path."""
+
+    articles: list[Article]
+    words: dict[str, str]
+
+
+def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_PROCESS,
+                  progress: ProgressCallback | None = None) -> Reading:
+    """Read and validate every source, reusing the cached reading of unchanged ones.
+
+    Raise ContentError listing every problem in every file. Sources are parsed by ``workers``
+    (Markdown is most of a build's work); bodies go into the cache, words into the Reading.
+    """
     paths, problems = find_sources(config.paths.articles)
-    renderer = MarkdownRenderer()
-    articles = []
-    for path in paths:
-        article, article_problems = read_article(path, config, renderer.render)
-        problems += article_problems
-        if article is not None:
-            articles.append(article)
+    raws, problems = _read_bytes(paths, problems)
+    shown = {path: display_path(path) for path in raws}
+    entries: dict[Path, CachedSource] = {}
+    to_parse = []
+    for path, raw in raws.items():
+        cached = cache.source(shown[path], digest(raw))
+        if cached is not None:
+            entries[path] = cached
+        else:
+            to_parse.append((path, raw))
+    readings = workers.map(functools.partial(_read_in_worker, config), to_parse)
+    for done, ((path, raw), reading) in enumerate(zip(to_parse, readings), start=1):
+        if progress:
+            progress("reading reports", done, len(to_parse))
+        problems += reading.problems
+        if reading.article is not None:
+            entries[path] = CachedSource(reading.article.source_digest, reading.article, searchable_words(reading))
+            cache.save_body(reading.article.body_digest, reading.body.html)
+            cache.remember_source(reading.article.source_path, entries[path])
+    cache.forget_sources_except(set(shown.values()))
+    articles = [entries[path].article for path in raws if path in entries]
     problems += find_duplicate_urls(articles)
     if problems:
         raise ContentError(problems)
-    return sorted(articles, key=lambda a: a.chronological_key)
+    return Reading(sorted(articles, key=lambda a: a.chronological_key),
+                   {entries[p].article.source_path: entries[p].words for p in entries})
 
 
-def read_article(path: Path, config: SiteConfig, render: Callable[[str], str]) -> tuple[Article | None, list[Problem]]:
-    """Parse one source file; returns the article, or None and the problems found."""
+def _read_bytes(paths: list[Path], problems: list[Problem]) -> tuple[dict[Path, bytes], list[Problem]]:
+    raws = {}
+    for path in paths:
+        try:
+            raws[path] = path.read_bytes()
+        except OSError as exc:
+            problems = problems + [Problem(display_path(path), None, None, f"cannot read: {exc.strerror}")]
+    return raws, problems
+
+
+def _read_in_worker(config: SiteConfig, item: tuple[Path, bytes]) -> SourceReading:
+    path, raw = item
+    return read_article(path, raw, config, _renderer().render)
+
+
+@functools.cache
+def _renderer() -> MarkdownRenderer:
+    """One Markdown converter per process (it is reset after every body)."""
+    return MarkdownRenderer()
+
+
+def searchable_words(reading: SourceReading) -> str:
+    """The distinct words of the title, summary and body, sorted, as the search index stores them."""
+    article = reading.article
+    return " ".join(sorted(set(words(" ".join((article.title, article.summary, reading.body.text))))))
+
+
+def read_article(path: Path, raw: bytes, config: SiteConfig, render: Callable[[str], RenderedBody]) -> SourceReading:
+    """Parse one source file's bytes into an article, or the problems found."""
     shown = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(shown, None, None, f"cannot read: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(shown, None, None, f"file too large ({len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,})")]
+        return SourceReading(None, [Problem(shown, None, None, f"file too large ({len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,})")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
-        return None, [Problem(shown, line, None, f"not valid UTF-8 (byte 0x{raw[exc.start]:02X}); save the file as UTF-8")]
+        return SourceReading(None, [Problem(shown, line, None, f"not valid UTF-8 (byte 0x{raw[exc.start]:02X}); save the file as UTF-8")])
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     control = fields.find_control_character(text)
     if control:
         line, column, character = control
-        return None, [Problem(shown, line, None, fields.control_character_message(character, column))]
+        return SourceReading(None, [Problem(shown, line, None, fields.control_character_message(character, column))])
     try:
         doc, body, body_line = split_front_matter(text)
     except YamlError as exc:
-        return None, [Problem(shown, exc.line, None, exc.message)]
+        return SourceReading(None, [Problem(shown, exc.line, None, exc.message)])
     validator = _ArticleValidator(path, shown, doc, config)
-    article = validator.validate(body, body_line, render)
-    return (None if validator.problems else article), validator.problems
+    article, rendered = validator.validate(body, body_line, render, digest(raw))
+    return SourceReading(None if validator.problems else article, validator.problems, rendered)
 
 
 def split_front_matter(text: str) -> tuple[YamlDocument, str, int]:
@@ -160,7 +224,8 @@ class _ArticleValidator(fields.SchemaChecker):
         value = self.doc.data.get(key)
         return default if value is None else self.convert((key,), convert, value)
 
-    def validate(self, body: str, body_line: int, render: Callable[[str], str]) -> Article | None:
+    def validate(self, body: str, body_line: int, render: Callable[[str], RenderedBody],
+                 source_digest: str) -> tuple[Article | None, RenderedBody | None]:
         data = self.doc.data
         for key in data:
             if key not in FIELDS:
@@ -175,15 +240,14 @@ class _ArticleValidator(fields.SchemaChecker):
         updated = self.optional("updated", fields.as_date, None)
         if updated and day and updated < day:
             self.problem(("updated",), f"{updated} is before the report's date {day}")
+        rendered = None
         if not body.strip():
             self.problem((), "the body is empty; write the report below the front-matter", line=body_line)
-            body_html = ""
         else:
             try:
-                body_html = render(body)
+                rendered = render(body)
             except MarkupError as exc:
                 self.problem((), str(exc), line=body_line + exc.line - 1)
-                body_html = ""
         article = Article(
             source_path=self.shown,
             slug=slug or "",
@@ -199,9 +263,10 @@ class _ArticleValidator(fields.SchemaChecker):
             corrections=self.corrections(day),
             date_note=self.optional("date_note", fields.as_text, ""),
             draft=self.optional("draft", fields.as_bool, False),
-            body_html=body_html,
+            body_digest=digest(rendered.html.encode("utf-8")) if rendered else "",
+            source_digest=source_digest,
         )
-        return None if self.problems else article
+        return (None, None) if self.problems else (article, rendered)
 
     def filing_day(self, moment: dt.date | dt.datetime | None) -> dt.date | None:
         """The day a report is filed under: its date, or its date-time seen in the site's time zone."""
@@ -288,8 +353,9 @@ class _ArticleValidator(fields.SchemaChecker):
         return tuple(sorted(result, key=lambda c: (c.date, c.text)))
 
 
-def term_lookup(terms: Iterable[Term]) -> dict[str, Term]:
-    """Every spelling of every term (slug, name, aliases), compared by term_key."""
+@functools.lru_cache(maxsize=4)
+def term_lookup(terms: tuple[Term, ...]) -> dict[str, Term]:
+    """Every spelling of every term (slug, name, aliases), compared by term_key; built once per vocabulary."""
     return {term_key(spelling): term for term in terms for spelling in (term.slug, term.name, *term.aliases)}
 
 

@@ -7,7 +7,7 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 - article.html:  article, before, after (neighbouring reports), related (reports), json_ld (data)
 - listing.html:  listing, articles (this page's share), pagination, older, newer, children
 - terms.html:    kind, listings
-- archive.html:  years, months_of(year)
+- archive.html:  years, months (by year)
 - timeline.html: days (day listings, oldest first)
 - search.html:   filters (places and topics with reports), years;  search-index.js: search_index (data)
 - 404.html, robots.txt: nothing more
@@ -20,16 +20,20 @@ import datetime as dt
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import jinja2
 
 from . import dates, indexes, metadata, routes
+from .cache import BuildCache, digest
 from .config import SiteConfig
 from .errors import BuildError, Problem, display_path
+from .fingerprint import Deferred, Fingerprinter, template_digests
 from .indexes import Listing, SiteIndex
 from .model import LOCATIONS, TERM_KINDS, TOPICS, Article
+from .parallel import ProgressCallback, Workers
 from .search import build_search_index, searchable_terms
+from .writer import Output
 
 TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
 
@@ -69,8 +73,12 @@ class Page:
         return self.template.endswith(".html")
 
 
-def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex) -> jinja2.Environment:
-    """A Jinja environment that escapes everything and fails on any undefined name."""
+def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
+                     load_body: Callable[[str], str]) -> jinja2.Environment:
+    """A Jinja environment that escapes everything and fails on any undefined name.
+
+    ``load_body`` gives a report body's sanitised HTML from its digest (templates call ``body(article)``).
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,  # every template, whatever its file name: all values are untrusted text
@@ -85,7 +93,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex) 
         term=lambda kind, slug: index.term_by_slug[(kind, slug)],
         term_headings=TERM_HEADINGS,
         term_feed_title=term_feed_title,
-        months_of=lambda year: indexes.months_of(index, year),
+        body=lambda article: load_body(article.body_digest),
     )
 
     @jinja2.pass_context
@@ -105,8 +113,11 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex) 
     return env
 
 
-def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
-    """Every page of the site, in a fixed order, with the sitemap (which lists the others) last."""
+def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, str]) -> list[Page]:
+    """Every page of the site, in a fixed order, with the sitemap (which lists the others) last.
+
+    Templates read only their page's context, the config and themselves (see fingerprint.py).
+    """
     site = config.site
     pages = [
         Page(routes.HOME, "index.html", site.title, site.description, context={
@@ -115,13 +126,14 @@ def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
             "term_listings": index.terms,
         }),
         Page(routes.ARCHIVE, "archive.html", "Archive by date", "Every year and month of the archive.",
-             context={"years": index.periods[indexes.YEAR]}),
+             context={"years": index.periods[indexes.YEAR],
+                      "months": {year.key[0]: indexes.months_of(index, year.key[0]) for year in index.periods[indexes.YEAR]}}),
         Page(routes.TIMELINE, "timeline.html", "Timeline",
              "Every report in the order the story unfolded, day by day, oldest first.",
              context={"days": index.periods[indexes.DAY]}),
         Page(routes.SEARCH, "search.html", "Search",
              "Find reports by the words of their title, summary and text, and narrow them by place, topic and year.",
-             context={"filters": {kind: searchable_terms(index, kind) for kind in TERM_KINDS},
+             context={"filters": {kind: searchable_terms(index.terms[kind]) for kind in TERM_KINDS},
                       "years": index.periods[indexes.YEAR]}),
     ]
     for article in index.articles:
@@ -130,7 +142,8 @@ def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
                           lastmod=article.updated or article.day,
                           context={"article": article, "before": before, "after": after,
                                    "related": index.related_to(article),
-                                   "json_ld": metadata.news_article(article, index, config)}))
+                                   "json_ld": Deferred(metadata.news_article, (article,),
+                                                       (index.term_by_slug, config.site))}))
     for kind in (indexes.YEAR, indexes.MONTH, indexes.DAY):
         for listing in index.periods[kind]:
             older, newer = index.neighbours(listing)
@@ -147,7 +160,8 @@ def plan_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
                                     listing.term.description, listing.url, listing.articles, site.feed_size))
     pages += [
         _feed_page(routes.FEED, site.title, site.description, routes.HOME, index.articles, site.feed_size),
-        Page(routes.SEARCH_INDEX, "search-index.js", "Search index", context={"search_index": build_search_index(index)}),
+        Page(routes.SEARCH_INDEX, "search-index.js", "Search index",
+             context={"search_index": Deferred(build_search_index, (index.articles, index.terms, words_by_source))}),
         Page(routes.NOT_FOUND, "404.html", "Page not found", "There is no page at this address.", noindex=True),
         Page(routes.ROBOTS, "robots.txt", "robots.txt"),
     ]
@@ -198,11 +212,56 @@ def _children(index: SiteIndex, listing: Listing) -> tuple[Listing, ...]:
 def render_pages(pages: Iterable[Page], env: jinja2.Environment) -> Iterator[tuple[str, bytes]]:
     """Render each page to (output path, bytes), one at a time so memory stays flat."""
     for page in pages:
-        try:
-            text = env.get_template(page.template).render(page=page, **page.context)
-        except Exception as exc:  # templates are code: any error in one is reported at its line
-            raise BuildError([_template_problem(exc, env, page)]) from None
-        yield routes.output_path(page.url), text.encode("utf-8")
+        yield routes.output_path(page.url), render_page(page, env)
+
+
+def render_page(page: Page, env: jinja2.Environment) -> bytes:
+    try:
+        context = {k: v.value() if isinstance(v, Deferred) else v for k, v in page.context.items()}
+        text = env.get_template(page.template).render(page=page, **context)
+    except Exception as exc:  # templates are code: any error in one is reported at its line
+        raise BuildError([_template_problem(exc, env, page)]) from None
+    return text.encode("utf-8")
+
+
+def render_outputs(pages: list[Page], env: jinja2.Environment, cache: BuildCache, published: dict[str, str],
+                   workers: Workers, fingerprint_base: str, progress: ProgressCallback | None = None) -> Iterator[Output]:
+    """Every page as an Output, rendering only those whose inputs changed since they were published.
+
+    A page whose fingerprint is cached with the digest of the bytes now published needs no
+    rendering: the writer keeps the published file. The others are rendered by ``workers``.
+    """
+    fingerprints = Fingerprinter(fingerprint_base, template_digests(env))
+    plan = []
+    for page in pages:
+        relpath, key = routes.output_path(page.url), fingerprints.page(page)
+        known = cache.page_digest(key)
+        plan.append((relpath, key, known if known is not None and published.get(relpath) == known else None))
+    to_render = [number for number, (_, _, known) in enumerate(plan) if known is None]
+    global _RENDERING
+    _RENDERING = (pages, env)  # what forked workers render from
+    rendered = iter(workers.map(_render_in_worker, to_render))
+    remembered = {}
+    for done, (relpath, key, known) in enumerate(plan, start=1):
+        if progress:
+            progress("rendering and writing pages", done, len(plan))
+        if known is not None:
+            yield Output(relpath, known)
+        else:
+            data, data_digest = next(rendered)
+            yield Output(relpath, data_digest, data)
+            known = data_digest
+        remembered[key] = known
+    cache.remember_pages(remembered)
+
+
+_RENDERING: tuple | None = None
+
+
+def _render_in_worker(number: int) -> tuple[bytes, str]:
+    pages, env = _RENDERING
+    data = render_page(pages[number], env)
+    return data, digest(data)
 
 
 def _template_problem(exc: Exception, env: jinja2.Environment, page: Page) -> Problem:

@@ -9,53 +9,50 @@ anything that is not a letter or a digit.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
-from html.parser import HTMLParser
 
 from . import dates, routes
-from .indexes import Listing, SiteIndex
+from .indexes import Listing
 from .model import LOCATIONS, TOPICS, Article
+
+
+class _MarkDropper(dict):
+    """A str.translate table that deletes combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int):
+        self[code] = None if unicodedata.category(chr(code)).startswith("M") else code
+        return self[code]
+
+
+_DROP_MARKS = _MarkDropper()
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: \w without the underscore
 
 
 def words(text: str) -> list[str]:
     """The normalised words of ``text``: 'Makiïvka's toll' -> ['makiivka', 's', 'toll']."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    kept = "".join(c if unicodedata.category(c)[0] in "LN" else " " for c in decomposed
-                   if not unicodedata.category(c).startswith("M"))
-    return kept.split()
+    return _WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_DROP_MARKS))
 
 
-def body_text(body_html: str) -> str:
-    """The text of a sanitised HTML body, with a space wherever a tag was."""
-    parser = _TextCollector()
-    parser.feed(body_html)
-    parser.close()
-    return " ".join(parser.pieces)
-
-
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.pieces: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.pieces.append(data)
-
-
-def searchable_terms(index: SiteIndex, kind: str) -> tuple[Listing, ...]:
+def searchable_terms(listings: tuple[Listing, ...]) -> tuple[Listing, ...]:
     """The places or topics a search can be narrowed to: those with reports, in listing order."""
-    return tuple(listing for listing in index.terms[kind] if listing.articles)
+    return tuple(listing for listing in listings if listing.articles)
 
 
-def build_search_index(index: SiteIndex) -> dict:
-    """The index as plain data, every list in a fixed order, ready for JSON."""
-    tables = {kind: searchable_terms(index, kind) for kind in (LOCATIONS, TOPICS)}
+def build_search_index(articles: tuple[Article, ...], terms: dict[str, tuple[Listing, ...]],
+                       words_by_source: dict[str, str]) -> dict:
+    """The index of ``articles`` (newest first) as plain data, every list in a fixed order, ready for JSON.
+
+    ``terms`` are the place and topic listings; ``words_by_source`` holds each report's distinct
+    words, space-separated (see reader.searchable_words).
+    """
+    tables = {kind: searchable_terms(terms[kind]) for kind in (LOCATIONS, TOPICS)}
     numbers = {kind: {listing.key: n for n, listing in enumerate(listings)} for kind, listings in tables.items()}
     postings: dict[str, list[int]] = defaultdict(list)
     reports = []
-    for number, article in enumerate(index.articles):
-        for word in sorted(set(words(_searchable_text(article)))):
+    for number, article in enumerate(articles):
+        for word in words_by_source[article.source_path].split():
             postings[word].append(number)
         reports.append([
             article.title,
@@ -75,7 +72,3 @@ def build_search_index(index: SiteIndex) -> dict:
         "locations": [[listing.key, listing.title] for listing in tables[LOCATIONS]],
         "topics": [[listing.key, listing.title] for listing in tables[TOPICS]],
     }
-
-
-def _searchable_text(article: Article) -> str:
-    return " ".join((article.title, article.summary, body_text(article.body_html)))

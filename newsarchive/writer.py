@@ -19,11 +19,14 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import itertools
 import json
 import os
+import posixpath
 import shutil
+import stat
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .errors import OutputError, Problem, display_path
@@ -68,6 +71,12 @@ def lock_path(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.lock")
 
 
+def published_files(out_dir: Path) -> dict[str, str]:
+    """What the published copy holds (path -> sha256), as its manifest says; empty if none."""
+    manifest = read_manifest(out_dir.absolute())
+    return manifest.files if manifest else {}
+
+
 def read_manifest(folder: Path) -> Manifest | None:
     """The manifest of a complete copy of the site, or None (not ours, or left half-written)."""
     try:
@@ -79,28 +88,34 @@ def read_manifest(folder: Path) -> Manifest | None:
     return Manifest(data["files"], tuple(data.get("kept", ())))
 
 
-def publish(outputs: Iterable[Output], out_dir: Path, load_blob: Callable[[str], bytes | None] = lambda d: None,
+def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[str], bytes] | None = None,
             adopt: bool = False, fresh: bool = False) -> WriteReport:
     """Bring the unpublished copy up to date with ``outputs`` and switch the output link to it.
 
-    ``outputs`` may be lazy: pages are rendered while the build lock is held. ``load_blob`` gives
-    the bytes of an Output without data. ``adopt`` accepts an output folder the builder did not create;
-    ``fresh`` writes every file anew instead of trusting the manifests.
+    ``outputs`` may be lazy: pages are rendered while the build lock is held. An Output without
+    data is taken from a copy of the site; ``make_missing(relpath)`` makes it if no copy has it
+    (someone deleted a published file). ``adopt`` accepts an output folder the builder did not
+    create; ``fresh`` writes every file anew instead of trusting the manifests.
     """
     out_dir = out_dir.absolute()
     with build_lock(out_dir):
         current = _current_copy(out_dir)
         served = _served_manifest(current, adopt)
         target = _prepare_target(out_dir, current, fresh)
-        known = read_manifest(target) or Manifest({})
-        (target / MANIFEST).unlink(missing_ok=True)  # the copy is incomplete until its manifest is back
+        known = read_manifest(target)
+        target_is_new = known is None
+        known = known or Manifest({})
+        # The copy is incomplete (and its folders' times unknown) until both are written again.
+        (target / MANIFEST).unlink(missing_ok=True)
+        _snapshot_path(target).unlink(missing_ok=True)
         try:
-            sync = _Sync(target, current, served, known, load_blob, reuse=not fresh)
+            sync = _Sync(target, current, served, known, make_missing, reuse=not fresh)
             for output in outputs:
                 sync.place(output)
             sync.remove_stale()
-            kept = sync.carry_over_kept_files()
+            kept = sync.carry_over_kept_files(target_is_new)
             (target / MANIFEST).write_text(_manifest_text(sync.files, kept), "utf-8")
+            _take_snapshot(target, itertools.chain(sync.files, kept))
         except OSError as exc:
             where = display_path(exc.filename) if exc.filename else display_path(target)
             raise OutputError([Problem(where, None, None, f"cannot write the site: {exc.strerror}; "
@@ -193,9 +208,9 @@ class _Sync:
     """Makes ``target`` hold exactly the new outputs, touching only what differs."""
 
     def __init__(self, target: Path, current: Path | None, served: Manifest, known: Manifest,
-                 load_blob: Callable[[str], bytes | None], reuse: bool):
+                 make_missing: Callable[[str], bytes] | None, reuse: bool):
         self.target, self.current, self.served, self.known = target, current, served, known
-        self.load_blob, self.reuse = load_blob, reuse
+        self.make_missing, self.reuse = make_missing, reuse
         self.files: dict[str, str] = {}
         self.folders: set[Path] = set()
 
@@ -211,9 +226,11 @@ class _Sync:
         if (self.reuse and self.served.files.get(relpath) == digest
                 and _replace_with_link(self.current / relpath, destination)):
             return
-        data = output.data if output.data is not None else self.load_blob(digest)
+        data = output.data
+        if data is None and self.make_missing is not None:
+            data = self.make_missing(relpath)
         if data is None:
-            raise OutputError([Problem(relpath, None, None, "the build cache lost this page; build again with --clean")])
+            raise OutputError([Problem(relpath, None, None, "no copy of the site holds this file; build again with --clean")])
         _replace_with_bytes(destination, data)
 
     def make_folder(self, folder: Path) -> None:
@@ -228,12 +245,13 @@ class _Sync:
             path.unlink(missing_ok=True)
             _remove_empty_folders(path.parent, self.target)
 
-    def carry_over_kept_files(self) -> list[str]:
+    def carry_over_kept_files(self, target_is_new: bool) -> list[str]:
         """Mirror, by hard links, the files in the published copy that the builder did not write."""
-        foreign = _foreign_files(self.current, self.served.files) if self.current else {}
-        # Readers may have added files to this copy too while it was published: look, don't trust.
-        for relpath, path in sorted(_foreign_files(self.target, self.files).items()):
-            if relpath not in foreign:
+        foreign = _foreign_files(self.current, self.served) if self.current else {}
+        # This copy was last published before the current one, which then kept exactly its files.
+        for relpath in sorted(set() if target_is_new else set(self.served.kept) - set(foreign)):
+            path = self.target / relpath
+            if path.is_file() or path.is_symlink():
                 path.unlink()
                 _remove_empty_folders(path.parent, self.target)
         for relpath, source in sorted(foreign.items()):
@@ -252,25 +270,89 @@ class _Sync:
         return sorted(foreign)
 
 
-def _foreign_files(copy: Path, written: dict) -> dict[str, Path]:
-    """Files (and links) in a copy of the site that are not in ``written``, the builder's own files."""
+def _foreign_files(copy: Path, manifest: Manifest) -> dict[str, Path]:
+    """Files (and links) in a copy of the site that the builder did not write.
+
+    Only folders changed since the copy was published are looked into (a folder's modification
+    time changes when a file is added to it or removed): reading every folder of a large site
+    would cost more than the rest of a rebuild.
+    """
+    snapshot = _read_snapshot(copy)
+    if snapshot is None:
+        return _walk_for_foreign_files(copy, "", manifest)
+    found = {relpath: copy / relpath for relpath in manifest.kept}
+    for folder, mtime in snapshot.items():
+        try:
+            status = os.lstat(copy / folder)
+        except OSError:
+            status = None
+        if status is not None and status.st_mtime_ns == mtime:
+            continue
+        for relpath in [r for r in found if posixpath.dirname(r) == folder]:
+            del found[relpath]
+        if status is not None and stat.S_ISDIR(status.st_mode):
+            found.update(_scan_folder(copy, folder, manifest, snapshot))
+    return {relpath: path for relpath, path in found.items() if os.path.lexists(path)}
+
+
+def _scan_folder(copy: Path, folder: str, manifest: Manifest, snapshot: dict) -> dict[str, Path]:
+    """Foreign files directly in ``folder``, and everything in folders the builder did not make."""
     found = {}
-    for folder, subfolders, files in os.walk(copy):
+    with os.scandir(copy / folder) as entries:
+        for entry in entries:
+            relpath = posixpath.join(folder, entry.name)
+            if entry.is_dir(follow_symlinks=False) and relpath in snapshot:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                found.update(_walk_for_foreign_files(copy, relpath, manifest))
+            elif relpath not in manifest.files and relpath not in (MANIFEST, SLOT_MARKER) and not _is_temporary(entry.name):
+                found[relpath] = Path(entry.path)
+    return found
+
+
+def _walk_for_foreign_files(copy: Path, start: str, manifest: Manifest) -> dict[str, Path]:
+    """Every file below ``start`` that the builder did not write."""
+    found = {}
+    for folder, subfolders, files in os.walk(copy / start):
         here = Path(folder)
         links = [d for d in subfolders if (here / d).is_symlink()]
         for name in files + links:
             relpath = (here / name).relative_to(copy).as_posix()
-            if relpath not in written and relpath not in (MANIFEST, SLOT_MARKER) and not _is_temporary(name):
+            if relpath not in manifest.files and relpath not in (MANIFEST, SLOT_MARKER) and not _is_temporary(name):
                 found[relpath] = here / name
     return found
 
 
+def _snapshot_path(copy: Path) -> Path:
+    return copy.with_name(copy.name + ".folders")
+
+
+def _read_snapshot(copy: Path) -> dict[str, int] | None:
+    try:
+        data = json.loads(_snapshot_path(copy).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _take_snapshot(copy: Path, relpaths: Iterable[str]) -> None:
+    """Remember the modification time of every folder of a finished copy (beside it, not in it)."""
+    folders = {""}
+    for relpath in relpaths:
+        folder = posixpath.dirname(relpath)
+        while folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    times = {folder: os.lstat(copy / folder).st_mtime_ns for folder in sorted(folders)}
+    _snapshot_path(copy).write_text(json.dumps(times), "utf-8")
+
+
 def _safe_target(root: Path, relpath: str) -> Path:
     """The file for ``relpath`` inside ``root``; anything that could leave it is refused."""
-    parts = PurePosixPath(relpath).parts
-    if not parts or relpath.startswith("/") or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+    if (not relpath or relpath[0] == "/" or "\\" in relpath or "\0" in relpath
+            or any(part in ("", ".", "..") for part in relpath.split("/"))):
         raise OutputError([Problem(relpath, None, None, "refusing an output path outside the output folder")])
-    return root.joinpath(*parts)
+    return root / relpath
 
 
 def _temporary_name(path: Path) -> Path:

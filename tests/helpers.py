@@ -109,3 +109,39 @@ def resolve_link(page: str, href: str, base_url: str = BASE_URL) -> str | None:
         return "!" + target
     rel = target[len(base_url):]
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+def read_project(root: Path):
+    """(config, cache, reading) for a project folder, as a build reads it (the cache in the project)."""
+    from newsarchive.cache import BuildCache
+    from newsarchive.config import load_config
+    from newsarchive.reader import read_articles
+    config = load_config(root / "site_config.yaml")
+    cache = BuildCache.open(config.paths.cache, config.content_key)
+    return config, cache, read_articles(config, cache)
+
+
+def plan_project(root: Path, with_drafts: bool = False):
+    """(config, index, pages, env) for a project folder: everything a build makes before rendering."""
+    from newsarchive.indexes import index_site
+    from newsarchive.render import make_environment, plan_pages
+    config, cache, reading = read_project(root)
+    articles = [a for a in reading.articles if with_drafts or not a.draft]
+    index = index_site(articles, config)
+    return (config, index, plan_pages(index, config, reading.words),
+            make_environment(config.paths.templates, config, index, cache.load_body))
+
+
+def article(slug="a", day="2023-01-03", title="T", **fields):
+    """An Article for tests that need no source file; its body is "<p>x</p>" unless ``body_digest`` says."""
+    import datetime as dt
+    from newsarchive.model import Article
+    values = dict(source_path=f"articles/{day[:4]}/{day}-{slug}.md", slug=slug, day=dt.date.fromisoformat(day),
+                  moment=None, title=title, summary="", byline="", locations=(), topics=(), sources=(), updated=None,
+                  corrections=(), date_note="", draft=False, body_digest=BODY_DIGEST, source_digest=f"source-of-{slug}")
+    values.update(fields)
+    return Article(**values)
+
+
+BODY_HTML = "<p>x</p>"
+BODY_DIGEST = hashlib.sha256(BODY_HTML.encode()).hexdigest()

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+import helpers
 from newsarchive import indexes
 from newsarchive.config import load_config
 from newsarchive.model import Article
@@ -13,10 +14,8 @@ UTC = dt.timezone.utc
 
 
 def article(slug, day, moment=None, locations=(), topics=(), updated=None) -> Article:
-    return Article(source_path=f"articles/{day[:4]}/{day}-{slug}.md", slug=slug, day=dt.date.fromisoformat(day),
-                   moment=moment, title=slug.title(), summary="", byline="", locations=tuple(locations),
-                   topics=tuple(topics), sources=(), updated=updated, corrections=(), date_note="", draft=False,
-                   body_html="<p>x</p>")
+    return helpers.article(slug, day, slug.title(), moment=moment, locations=tuple(locations), topics=tuple(topics),
+                           updated=updated)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+import helpers
 from newsarchive.model import LOCATIONS, TOPICS, Article
 
 UTC = dt.timezone.utc
@@ -14,9 +15,8 @@ KYIV_WINTER = dt.timezone(dt.timedelta(hours=2))
 
 
 def article(slug="a", day=dt.date(2023, 1, 3), moment=None, updated=None) -> Article:
-    return Article(source_path=f"articles/2023/{day}-{slug}.md", slug=slug, day=day, moment=moment,
-                   title="T", summary="", byline="", locations=("samara",), topics=("strike",), sources=(),
-                   updated=updated, corrections=(), date_note="", draft=False, body_html="<p>x</p>")
+    return helpers.article(slug, day.isoformat(), moment=moment, updated=updated, locations=("samara",),
+                           topics=("strike",))
 
 
 def test_a_date_only_report_is_published_at_midnight_utc():

@@ -6,9 +6,7 @@ import os
 
 import pytest
 
-from helpers import md, tree_hashes
-from newsarchive.config import load_config
-from newsarchive.reader import read_articles
+from helpers import md, read_project, tree_hashes
 
 P = "articles/2023/2023-01-05-x.md"
 GOOD = md("title: A good report\ndate: 2023-01-05\nlocations: [Samara]\n")
@@ -26,8 +24,13 @@ def problems_of(make_project, run_cli, text, path: str = P) -> list[str]:
 
 
 def read(make_project, articles: dict):
-    root = make_project(articles)
-    return read_articles(load_config(root / "site_config.yaml"))
+    return read_with_bodies(make_project, articles)[0]
+
+
+def read_with_bodies(make_project, articles: dict):
+    """The articles read from a project, and a function giving each one's body HTML."""
+    _, cache, reading = read_project(make_project(articles))
+    return reading.articles, lambda article: cache.load_body(article.body_digest)
 
 
 # --- the front-matter block -------------------------------------------------------------------
@@ -86,9 +89,9 @@ def test_non_utf8_line_counts_crlf_lines_once(make_project, run_cli):
 
 
 def test_bom_is_accepted_and_dropped(make_project):
-    [article] = read(make_project, {P: "\ufeff" + md("title: With a BOM\ndate: 2023-01-05\n")})
+    [article], body = read_with_bodies(make_project, {P: "\ufeff" + md("title: With a BOM\ndate: 2023-01-05\n")})
     assert article.title == "With a BOM"
-    assert "\ufeff" not in article.body_html
+    assert "\ufeff" not in body(article)
 
 
 LINE_ENDINGS_SOURCE = md(
@@ -316,7 +319,7 @@ def test_source_missing_its_url(make_project, run_cli):
 
 
 def test_valid_article_is_read_completely(make_project):
-    [article] = read(make_project, {P: md(
+    [article], body = read_with_bodies(make_project, {P: md(
         "title: '  Rally in Samara '\ndate: 2023-01-05\nsummary: Crowds gathered.\nbyline: Editors\n"
         "locations: Samara\nsources:\n  - name: Outlet\n    url: https://outlet.example/a\n"
         "    published: 2023-01-05\n    republished: true\nupdated: 2023-01-07\n"
@@ -331,7 +334,7 @@ def test_valid_article_is_read_completely(make_project):
     assert article.updated == dt.date(2023, 1, 7)
     assert [(c.date, c.text) for c in article.corrections] == [(dt.date(2023, 1, 7), "Fixed the crowd size.")]
     assert article.draft is False
-    assert article.body_html == "<p>Crowds <em>gathered</em>.</p>"
+    assert body(article) == "<p>Crowds <em>gathered</em>.</p>"
 
 
 # --- which files are read --------------------------------------------------------------------

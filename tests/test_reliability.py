@@ -153,7 +153,7 @@ OWASP_BODIES = [  # [20]
 @pytest.mark.parametrize("body", OWASP_BODIES)
 def test_raw_html_attacks_are_neutralised(body):
     try:
-        html = MarkdownRenderer().render("Before.\n\n" + body + "\n\nAfter.\n")
+        html = MarkdownRenderer().render("Before.\n\n" + body + "\n\nAfter.\n").html
     except MarkupError as exc:  # a forbidden address is refused outright, which is as safe
         assert (exc.line, " is not allowed; " in str(exc)) == (3, True)
         return
@@ -179,7 +179,7 @@ def test_forbidden_markdown_links_are_errors_at_their_line(make_project, run_cli
 def test_every_template_is_autoescaped(make_project):  # [19]
     root = make_project({P: md("title: X\ndate: 2023-01-05\n")})
     config = load_config(root / "site_config.yaml")
-    env = make_environment(config.paths.templates, config, index_site([], config))
+    env = make_environment(config.paths.templates, config, index_site([], config), lambda digest: "")
     names = [p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*") if p.suffix in (".html", ".xml", ".txt", ".js")
              and not p.relative_to(TEMPLATES).as_posix().startswith("static/")]
     assert names
@@ -194,8 +194,8 @@ def test_safe_is_used_only_on_sanitised_bodies():  # [22]
     for path in sorted(TEMPLATES.rglob("*")):
         if path.is_file() and path.suffix in (".html", ".xml"):
             for number, line in enumerate(path.read_text().splitlines(), start=1):
-                uses += [(path.name, number, m) for m in re.findall(r"[\w.]+\s*\|\s*safe|Markup\(|autoescape false", line)]
-    assert uses and all(m.replace(" ", "").endswith(("body_html|safe", "_json|safe")) for _, _, m in uses), uses
+                uses += [(path.name, number, m) for m in re.findall(r"[\w.()]+\s*\|\s*safe|Markup\(|autoescape false", line)]
+    assert uses and all(m.replace(" ", "").endswith(("body(article)|safe", "_json|safe")) for _, _, m in uses), uses
 
 
 def test_the_build_needs_no_network_and_no_subprocess(make_project, build_ok, monkeypatch):  # [26]
@@ -222,13 +222,14 @@ def test_any_title_and_body_build_safely_or_fail_cleanly(tmp_path_factory, title
     quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
     path.write_text(md(f"title: {quoted}\ndate: 2023-01-05\n", body), encoding="utf-8", newline="")
     config = load_config(root / "site_config.yaml")
-    article, problems = read_article(path, config, MarkdownRenderer().render)
+    reading = read_article(path, path.read_bytes(), config, MarkdownRenderer().render)
+    article = reading.article
     if article is None:
-        assert problems and all(str(p).startswith("articles/") or str(p).startswith(str(root)) for p in problems)
+        assert reading.problems and all(str(p).startswith(("articles/", str(root))) for p in reading.problems)
         return
     index = index_site([article], config)
-    pages = [p for p in plan_pages(index, config) if p.template == "article.html"]
-    [(_, html)] = render_pages(pages, make_environment(TEMPLATES, config, index))
+    pages = [p for p in plan_pages(index, config, {article.source_path: ""}) if p.template == "article.html"]
+    [(_, html)] = render_pages(pages, make_environment(TEMPLATES, config, index, lambda digest: reading.body.html))
     document = html5lib.parse(html, namespaceHTMLElements=False)
     assert all(e.get("src") or e.get("type") == "application/ld+json" for e in document.iter("script"))
     assert not [n for e in document.iter() for n in e.attrib if n.startswith("on")]

@@ -10,27 +10,23 @@ import feedparser
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from helpers import md
+from helpers import BODY_DIGEST, BODY_HTML, article, md, plan_project
 from newsarchive import fields, indexes, metadata, routes
 from newsarchive.config import load_config
 from newsarchive.errors import ContentError
 from newsarchive.model import Article
-from newsarchive.reader import read_articles
 from newsarchive.render import Page, Pagination, make_environment, plan_pages, render_pages, static_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def plan(make_project, articles: dict, name="project"):
-    root = make_project(articles, name=name)
-    config = load_config(root / "site_config.yaml")
-    index = indexes.index_site([a for a in read_articles(config) if not a.draft], config)
-    return root, config, index, plan_pages(index, config)
+def plan(make_project, articles: dict, name="project", **options):
+    root = make_project(articles, name=name, **options)
+    return (root, *plan_project(root))
 
 
-def rendered(make_project, articles: dict) -> dict[str, bytes]:
-    _, config, index, pages = plan(make_project, articles)
-    env = make_environment(config.paths.templates, config, index)
+def rendered(make_project, articles: dict, **options) -> dict[str, bytes]:
+    _, _, _, pages, env = plan(make_project, articles, **options)
     return dict(render_pages(pages, env))
 
 
@@ -42,7 +38,7 @@ THREE = {
 
 
 def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
-    _, _, _, pages = plan(make_project, THREE)
+    _, _, _, pages, _ = plan(make_project, THREE)
     urls = [p.url for p in pages]
     assert len(urls) == len(set(urls))
     assert urls[-1] == "sitemap.xml"
@@ -61,7 +57,7 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
 
 
 def test_pagination_splits_listings_by_page_size(make_project):
-    _, _, _, pages = plan(make_project, THREE)
+    _, _, _, pages, _ = plan(make_project, THREE)
     by_url = {p.url: p for p in pages}
     first, second = by_url["locations/samara/"], by_url["locations/samara/page/2/"]
     assert [a.slug for a in first.context["articles"]] == ["c", "b"]
@@ -83,7 +79,7 @@ def test_pagination_properties():
 def test_drafts_are_not_planned(make_project):
     articles = dict(THREE)
     articles["articles/2023/2023-01-05-secret.md"] = md("title: Secret\ndate: 2023-01-05\ndraft: true\n")
-    _, _, _, pages = plan(make_project, articles)
+    _, _, _, pages, _ = plan(make_project, articles)
     assert not [p for p in pages if "secret" in p.url or "2023/01/05" in p.url]
 
 
@@ -108,9 +104,8 @@ def test_a_place_or_topic_feed_holds_its_newest_reports_and_dates_itself_by_them
         "articles/2023/2023-01-05-c.md": md("title: C\ndate: 2023-01-05\nlocations: [Samara]\n"),
         "articles/2023/2023-01-30-d.md": md("title: D\ndate: 2023-01-30\nlocations: [Makiivka]\n"),
     }, config=CONFIG.replace("feed_size: 10", "feed_size: 2"))
-    config = load_config(root / "site_config.yaml")
-    index = indexes.index_site(read_articles(config), config)
-    pages = {p.url: p for p in plan_pages(index, config)}
+    config, index, planned, env = plan_project(root)
+    pages = {p.url: p for p in planned}
     samara = pages["locations/samara/feed.xml"]
     assert (samara.template, samara.title) == ("feed.xml", "Samara · Test archive")
     assert [a.slug for a in samara.context["entries"]] == ["c", "b"]  # feed_size 2, newest first
@@ -120,7 +115,7 @@ def test_a_place_or_topic_feed_holds_its_newest_reports_and_dates_itself_by_them
     assert pages["feed.xml"].context["updated"] == dt.datetime(2023, 1, 30, tzinfo=dt.timezone.utc)
     # A place with no reports still has its feed (readers may follow it before its first report), undated.
     assert pages["locations/tolyatti/feed.xml"].context["entries"] == ()
-    rendered_pages = dict(render_pages(pages.values(), make_environment(config.paths.templates, config, index)))
+    rendered_pages = dict(render_pages(pages.values(), env))
     empty = feedparser.parse(rendered_pages["locations/tolyatti/feed.xml"])
     assert not empty.bozo and empty.entries == [] and empty.feed.updated == "1970-01-01T00:00:00Z"
 
@@ -141,14 +136,11 @@ def test_feed_dates_of_updated_and_timed_reports(make_project):
 def test_control_characters_in_a_title_never_break_the_feed(make_project):
     # YAML's "\a" escape puts a BEL into the title; one bad title must not make the whole feed unreadable.
     root = make_project({"articles/2023/2023-01-05-x.md": md('title: "Bell\\a here"\ndate: 2023-01-05\n')})
-    config = load_config(root / "site_config.yaml")
     try:
-        articles = read_articles(config)
+        _, _, pages, env = plan_project(root)
     except ContentError:  # refusing the title with a problem line is a fine answer too
         return
-    index = indexes.index_site(articles, config)
-    pages = dict(render_pages(plan_pages(index, config), make_environment(config.paths.templates, config, index)))
-    ET.fromstring(pages["feed.xml"])
+    ET.fromstring(dict(render_pages(pages, env))["feed.xml"])
 
 
 def test_static_files_are_copied_as_they_are(make_project):
@@ -161,10 +153,7 @@ def test_static_files_are_copied_as_they_are(make_project):
 
 def test_pages_name_the_site_language(make_project):
     from helpers import CONFIG
-    root = make_project(THREE, config=CONFIG.replace("language: en", "language: en-GB"))
-    config = load_config(root / "site_config.yaml")
-    index = indexes.index_site(read_articles(config), config)
-    pages = dict(render_pages(plan_pages(index, config), make_environment(config.paths.templates, config, index)))
+    pages = rendered(make_project, THREE, config=CONFIG.replace("language: en", "language: en-GB"))
     assert b'<html lang="en-GB">' in pages["index.html"]
     assert b'xml:lang="en-GB"' in pages["feed.xml"]
 
@@ -177,13 +166,11 @@ def one_article_env(tmp_path_factory):
     root = write_project(tmp_path_factory.mktemp("render") / "project")
     config = load_config(root / "site_config.yaml")
     index = indexes.index_site([], config)
-    return config, make_environment(config.paths.templates, config, index), index
+    return config, make_environment(config.paths.templates, config, index, {BODY_DIGEST: BODY_HTML}.__getitem__), index
 
 
 def make_article(title: str) -> Article:
-    return Article(source_path="articles/2023/2023-01-05-x.md", slug="x", day=dt.date(2023, 1, 5), moment=None,
-                   title=title, summary=title, byline=title, locations=(), topics=(), sources=(), updated=None,
-                   corrections=(), date_note="", draft=False, body_html="<p>Body.</p>")
+    return article("x", "2023-01-05", title, summary=title, byline=title)
 
 
 def valid_title(text: str) -> bool:
@@ -202,7 +189,7 @@ def test_any_title_renders_escaped_and_round_trips(one_article_env, title):
     item = make_article(title)
     page = Page(routes.article_url(item), "article.html", title, title,
                 context={"article": item, "before": None, "after": None, "related": (),
-                         "json_ld": metadata.news_article(item, index, config)})
+                         "json_ld": metadata.news_article(item, index.term_by_slug, config.site)})
     out = env.get_template("article.html").render(page=page, **page.context)
     [h1] = re.findall(r"<h1>(.*?)</h1>", out, re.S)
     [head_title] = re.findall(r"<title>(.*?)</title>", out, re.S)

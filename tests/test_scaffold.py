@@ -5,8 +5,7 @@ import unicodedata
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from newsarchive.config import load_config
-from newsarchive.reader import read_articles
+from helpers import read_project
 from newsarchive.scaffold import yaml_flow_list, yaml_scalar
 from newsarchive.yamlfile import load_yaml
 
@@ -31,7 +30,7 @@ def test_new_writes_a_canonical_source_that_checks(make_project, run_cli):
     assert "\r" not in text
     check = run_cli(root, "check")
     assert (check.code, check.err) == (0, "")
-    [article] = read_articles(load_config(root / "site_config.yaml"))
+    [article] = read_project(root)[2].articles
     assert (article.title, article.locations, article.topics) == (
         "Samara mourners gather", ("makiivka", "tolyatti"), ("casualties", "strike"))
 
@@ -43,7 +42,7 @@ def test_awkward_titles_come_back_exactly(make_project, run_cli, title):
     result = run_cli(root, "new", title, "--date", "2023-01-04", "--slug", "t")
     assert result.code == 0, result.err
     assert run_cli(root, "check").code == 0
-    [article] = read_articles(load_config(root / "site_config.yaml"))
+    [article] = read_project(root)[2].articles
     assert article.title == title
 
 
@@ -146,5 +145,5 @@ def test_nfc_titles(make_project, run_cli):
     root = make_project()
     decomposed = unicodedata.normalize("NFD", "Café")
     assert run_cli(root, "new", decomposed, "--date", "2023-01-03").code == 0
-    [article] = read_articles(load_config(root / "site_config.yaml"))
+    [article] = read_project(root)[2].articles
     assert article.title == "Café"

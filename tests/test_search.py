@@ -5,8 +5,8 @@ import datetime as dt
 from hypothesis import given, strategies as st
 
 from newsarchive import indexes, search
-from newsarchive.config import load_config
-from newsarchive.model import Article
+from helpers import md, read_project
+from newsarchive.markup import html_text
 
 
 def test_words_ignore_case_accents_and_punctuation():
@@ -25,24 +25,23 @@ def test_words_are_stable_under_renormalising(text):
 
 def test_body_text_keeps_words_apart_and_decodes_entities():
     html = "<p>First&nbsp;line</p><table><tr><td>cell</td><td>next</td></tr></table><p>A &amp; B &lt;tag&gt;</p>"
-    assert search.words(search.body_text(html)) == ["first", "line", "cell", "next", "a", "b", "tag"]
+    assert search.words(html_text(html)) == ["first", "line", "cell", "next", "a", "b", "tag"]
 
 
-def make(slug, day, title, body="", summary="", locations=(), topics=()) -> Article:
-    return Article(source_path=f"articles/{day[:4]}/{day}-{slug}.md", slug=slug, day=dt.date.fromisoformat(day),
-                   moment=None, title=title, summary=summary, byline="", locations=tuple(locations),
-                   topics=tuple(topics), sources=(), updated=None, corrections=(), date_note="", draft=False,
-                   body_html=body)
+def search_index_of(make_project, articles: dict) -> dict:
+    """The search index of a project holding ``articles``, read as a build reads them."""
+    config, _, reading = read_project(make_project(articles))
+    site = indexes.index_site(reading.articles, config)
+    return search.build_search_index(site.articles, site.terms, reading.words)
 
 
 def test_index_numbers_reports_newest_first_and_lists_their_words(make_project):
-    config = load_config(make_project() / "site_config.yaml")
-    site = indexes.index_site([
-        make("old", "2023-01-01", "Strike on the school", "<p>Rockets at <em>midnight</em>.</p>", locations=["makiivka"]),
-        make("new", "2023-01-03", "Rally in Samara", summary="Mourners gathered.", locations=["samara", "makiivka"],
-             topics=["commemoration"]),
-    ], config)
-    index = search.build_search_index(site)
+    index = search_index_of(make_project, {
+        "articles/2023/2023-01-01-old.md": md("title: Strike on the school\ndate: 2023-01-01\nlocations: [makiivka]\n",
+                                               "Rockets at *midnight*.\n"),
+        "articles/2023/2023-01-03-new.md": md("title: Rally in Samara\ndate: 2023-01-03\nsummary: Mourners gathered.\n"
+                                               "locations: [samara, makiivka]\ntopics: [commemoration]\n", "In Samara.\n"),
+    })
     assert index["reports"] == [
         ["Rally in Samara", "../2023/01/03/new/", "2023-01-03", "3 January 2023", [1, 0], [0]],
         ["Strike on the school", "../2023/01/01/old/", "2023-01-01", "1 January 2023", [0], []],
@@ -59,7 +58,7 @@ def test_index_numbers_reports_newest_first_and_lists_their_words(make_project):
 def test_words_are_sorted_as_javascript_compares_strings(make_project):
     # JavaScript compares UTF-16 code units: U+20000 (a surrogate pair, D840 DC00) sorts after U+FA0E
     # by code point but before it in UTF-16. The script's binary search needs the browser's order.
-    config = load_config(make_project() / "site_config.yaml")
     astral, bmp_high = "\U00020000", "\ufa0e"  # two CJK ideographs that NFKD leaves as they are
-    site = indexes.index_site([make("x", "2023-01-01", f"{bmp_high} {astral}")], config)
-    assert search.build_search_index(site)["words"] == [astral, bmp_high]
+    index = search_index_of(make_project, {"articles/2023/2023-01-01-x.md": md(f"title: {bmp_high} {astral}\ndate: 2023-01-01\n",
+                                                                                f"{astral}\n")})
+    assert index["words"] == [astral, bmp_high]

@@ -154,9 +154,11 @@ def test_a_foreign_file_where_a_page_must_go_is_refused(make_project, run_cli):
 
 
 def project_is_tidy(root) -> bool:
-    """Beside the sources only the output link, its two copies and the lock (the kernel releases it)."""
-    return set(os.listdir(root)) <= {"._site.a", "._site.b", "._site.lock", "_site", "articles", "site_config.yaml",
-                                     "templates", ".newsarchive-cache"} and (root / "_site").is_symlink()
+    """Beside the sources only the output link, its two copies (with the times of their folders), the
+    lock (the kernel releases it) and the build cache."""
+    return set(os.listdir(root)) <= {"._site.a", "._site.b", "._site.a.folders", "._site.b.folders", "._site.lock",
+                                     "_site", "articles", "site_config.yaml", "templates", ".newsarchive-cache"
+                                     } and (root / "_site").is_symlink()
 
 
 def test_invalid_article_leaves_the_built_site_byte_identical(built, run_cli):
@@ -282,11 +284,14 @@ def test_write_report_counts(tmp_path):
     assert tree_hashes(out).keys() == {"a.html", "c.html"} | BOOKKEEPING
 
 
-def test_outputs_without_bytes_come_from_the_cache(tmp_path):
+def test_outputs_without_bytes_are_kept_from_the_published_copy_or_made(tmp_path):
     out = tmp_path / "out"
-    cached = {hashlib.sha256(b"cached").hexdigest(): b"cached"}
-    publish([Output("a.html", hashlib.sha256(b"cached").hexdigest())], out, load_blob=cached.get)
-    assert (out / "a.html").read_bytes() == b"cached"
+    publish(outputs(("a.html", b"a"), ("b.html", b"b")), out)
+    (out / "b.html").unlink()  # deleted by hand: no copy holds it any more
+    made = []
+    publish([Output("a.html", hashlib.sha256(b"a").hexdigest()), Output("b.html", hashlib.sha256(b"b").hexdigest())],
+            out, make_missing=lambda relpath: made.append(relpath) or b"b")
+    assert ((out / "a.html").read_bytes(), (out / "b.html").read_bytes(), made) == (b"a", b"b", ["b.html"])
 
 
 def test_unchanged_files_keep_their_inode_across_switches(tmp_path):

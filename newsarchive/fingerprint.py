@@ -1,0 +1,116 @@
+"""A page's fingerprint: a hash of everything its rendering reads, so an unchanged page is not rendered again.
+
+A page is made from its template (and every template that one extends, includes or imports), the
+site's configuration, the builder's version and its context. Reports stand in the context as the
+hash of their source file, so a report's fingerprint changes exactly when its source does; the
+configuration is part of every fingerprint, since terms, dates and the site's name reach every page.
+Templates may read nothing but these: no clock, no files, no environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+
+import jinja2
+
+from .model import Article
+
+
+@dataclasses.dataclass(frozen=True)
+class Deferred:
+    """A value computed only if the page needing it is rendered: ``function(*inputs, *given)``.
+
+    Its fingerprint is that of the function's name and ``inputs``. ``given`` is not fingerprinted,
+    so it may hold only what every fingerprint already covers: the configuration and what is made
+    from it alone (the gazetteer's terms, the site settings).
+    """
+
+    function: object
+    inputs: tuple
+    given: tuple = ()
+
+    def value(self):
+        return self.function(*self.inputs, *self.given)
+
+
+# The templates a template names in extends, include, import and from; a name that is not a plain
+# string (a variable, a list) is chosen at run time and could be any of them. A scan, not a parse,
+# so that a template with a syntax error is reported where it is rendered, at its line.
+_NAMED = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+(["'])(.+?)\1""")
+_CHOSEN_AT_RUN_TIME = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+(?!["'])""")
+
+
+def template_digests(env: jinja2.Environment) -> dict[str, str]:
+    """For each template, a hash of its source and of every template it uses, transitively."""
+    sources = {name: env.loader.get_source(env, name)[0] for name in env.list_templates()}
+    references = {}
+    for name, source in sources.items():
+        dynamic = _CHOSEN_AT_RUN_TIME.search(source) is not None
+        references[name] = set(sources) if dynamic else {match[2] for match in _NAMED.finditer(source)}
+    digests = {}
+    for name in sources:
+        used, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in used:
+                used.add(current)
+                todo += sorted(references.get(current, ()))
+        digests[name] = _hash("\0".join(f"{used_name}\0{sources.get(used_name, '')}" for used_name in sorted(used)))
+    return digests
+
+
+class Fingerprinter:
+    """Fingerprints pages, remembering the fingerprint of each shared object (a listing, a tuple of reports)."""
+
+    def __init__(self, base: str, templates: dict[str, str]):
+        self.base = base
+        self.templates = templates
+        self.memo: dict[int, str] = {}
+
+    def page(self, page) -> str:
+        parts = [self.base, self.templates.get(page.template, ""), page.url, page.template, page.title,
+                 page.description, repr(page.lastmod), repr(page.noindex)]
+        for key in sorted(page.context):
+            parts += [key, self.value(page.context[key])]
+        return _hash("\0".join(parts))
+
+    def value(self, value) -> str:
+        kind = type(value)
+        if kind is Article:
+            return f"A{value.source_path}\1{value.source_digest}"
+        if kind in _PLAIN:
+            return repr(value)
+        key = id(value)  # shared objects live for the whole build, so their ids are not reused
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = _short(self._compound(value))
+        return found
+
+    def _compound(self, value) -> str:
+        if isinstance(value, (tuple, list)):
+            return "(" + "\0".join([self.value(item) for item in value]) + ")"
+        if isinstance(value, dict):
+            return "{" + "\0".join([f"{self.value(k)}\1{self.value(v)}" for k, v in sorted(value.items())]) + "}"
+        if isinstance(value, Deferred):
+            return f"D{value.function.__module__}.{value.function.__qualname__}\1{self.value(value.inputs)}"
+        if dataclasses.is_dataclass(value):
+            names = _FIELD_NAMES.get(type(value)) or _FIELD_NAMES.setdefault(
+                type(value), tuple(f.name for f in dataclasses.fields(value)))
+            return type(value).__qualname__ + "[" + "\0".join([self.value(getattr(value, n)) for n in names]) + "]"
+        raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page's context")
+
+
+_PLAIN = {str, int, float, bool, type(None), dt.date, dt.datetime, dt.timezone}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _short(text: str) -> str:
+    """Long parts are replaced by their hash, so pages sharing a large listing do not copy it."""
+    return text if len(text) <= 128 else "#" + _hash(text)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

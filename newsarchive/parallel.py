@@ -1,0 +1,44 @@
+"""Work spread over the machine's cores: worker processes forked from the build, or none at all.
+
+Workers are forked, so they start with everything the build has prepared (the config, the site
+index, the Jinja environment) without copying it through pipes; only the items and results travel.
+Results come back in the order of the items, so the output never depends on which worker was faster.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+
+# Called as progress(stage, done, total) while a stage runs.
+ProgressCallback = Callable[[str, int, int], None]
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many items a pool costs more to start than it saves.
+MIN_ITEMS_PER_WORKER = 16
+
+
+class Workers:
+    """Maps functions over items with up to ``jobs`` processes."""
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+
+    def map(self, function: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+        """``function`` over ``items``, results in order; lazily, so the caller can stream them."""
+        jobs = min(self.jobs, len(items) // MIN_ITEMS_PER_WORKER)
+        if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return map(function, items)
+        return self._in_pool(function, items, jobs)
+
+    @staticmethod
+    def _in_pool(function: Callable, items: Sequence, jobs: int) -> Iterator:
+        chunk = max(1, min(64, len(items) // (jobs * 8)))
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(function, items, chunksize=chunk)
+
+
+IN_PROCESS = Workers(1)
