@@ -99,21 +99,6 @@ class BuildCache:
             self.pages = pages
             self.changed = True
 
-    def body_path(self, body_digest: str) -> Path:
-        return self.folder / BODIES / body_digest[:2] / f"{body_digest}.html"
-
-    def save_body(self, body_digest: str, html: str) -> None:
-        """Store a body's HTML under its hash (the digest of its UTF-8 bytes)."""
-        path = self.body_path(body_digest)
-        if not self.read_only and not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}")
-            temporary.write_bytes(html.encode("utf-8"))
-            os.replace(temporary, path)
-
-    def load_body(self, body_digest: str) -> str:
-        return self.body_path(body_digest).read_text("utf-8")
-
     def save(self) -> None:
         """Write the state if it changed, atomically, and drop bodies no source refers to any more."""
         if self.read_only or not self.changed:
@@ -124,14 +109,48 @@ class BuildCache:
         with open(temporary, "wb") as handle:
             pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.folder / STATE_FILE)
-        self._prune_bodies()
+        self.bodies.prune({entry.article.body_digest for entry in self.sources.values()})
 
-    def _prune_bodies(self) -> None:
-        wanted = {entry.article.body_digest for entry in self.sources.values()}
-        root = self.folder / BODIES
-        if not root.is_dir():
+    @property
+    def bodies(self) -> "BodyStore":
+        return BodyStore(self.folder / BODIES, self.read_only)
+
+    def load_body(self, body_digest: str) -> str:
+        return self.bodies.load(body_digest)
+
+
+@dataclass(frozen=True)
+class BodyStore:
+    """Report bodies as files named by the hash of their HTML; small enough to hand to worker processes."""
+
+    folder: Path
+    read_only: bool = False
+
+    def path(self, body_digest: str) -> Path:
+        return self.folder / body_digest[:2] / f"{body_digest}.html"
+
+    def save(self, body_digest: str, html: str) -> None:
+        """Store a body's HTML under its hash (the digest of its UTF-8 bytes)."""
+        path = self.path(body_digest)
+        if self.read_only or path.exists():
             return
-        for shard in os.scandir(root):
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            temporary.write_bytes(html.encode("utf-8"))
+        except FileNotFoundError:  # the first body of its shard
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(html.encode("utf-8"))
+        os.replace(temporary, path)
+
+    def load(self, body_digest: str) -> str:
+        return self.path(body_digest).read_text("utf-8")
+
+    def prune(self, wanted: set[str]) -> None:
+        """Delete the bodies no report has any more."""
+        if not self.folder.is_dir():
+            return
+        for shard in os.scandir(self.folder):
             for entry in os.scandir(shard.path):
                 if entry.name.removesuffix(".html") not in wanted:
                     os.unlink(entry.path)
+

@@ -62,6 +62,9 @@ class OutputError(BuildError):
 
 def display_path(path: Path | str) -> str:
     """A path as an editor would type it: relative to the working folder when inside it."""
+    text, here = os.fspath(path), os.getcwd()
+    if text.startswith(here + os.sep) and os.sep == "/":  # the common case, without relpath's cost
+        return text[len(here) + 1:]
     path = Path(path)
     try:
         rel = os.path.relpath(path)

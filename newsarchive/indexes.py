@@ -119,6 +119,9 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
     for position, article_terms in enumerate(terms):
         for term in article_terms:
             positions[term].append(position)
+    # Each report's terms as bits of one number: counting shared terms is then one AND and a bit count.
+    bit = {term: 1 << n for n, term in enumerate(sorted(positions))}
+    masks = [sum(bit[term] for term in article_terms) for article_terms in terms]
     related = {}
     for position, article in enumerate(oldest_first):
         candidates = set()
@@ -127,9 +130,9 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
             at = bisect_left(listing, position)
             candidates.update(listing[max(0, at - reach): at + reach + 1])
         candidates.discard(position)
-        mine, when = terms[position], timestamps[position]
-        best = heapq.nsmallest(limit, [(-len(mine & terms[other]), abs(timestamps[other] - when), paths[other], other)
-                                       for other in candidates])
+        mine, when = masks[position], timestamps[position]
+        best = heapq.nsmallest(limit, [(-(mine & masks[other]).bit_count(), abs(timestamps[other] - when),
+                                        paths[other], other) for other in candidates])
         related[article.source_path] = tuple(oldest_first[other] for *_, other in best)
     return related
 

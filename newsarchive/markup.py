@@ -77,8 +77,9 @@ def is_allowed_url(url: str, local_only: bool = False) -> bool:
     return relative or (not local_only and urlsplit(decoded).scheme in URL_SCHEMES)
 
 
-# Not "smarty": curly quotes doubled the time Python-Markdown takes, which is most of a build's.
-EXTENSIONS = ["extra", "sane_lists", ArchiveMarkdown()]
+# What reports use, and no more: every extension costs time on every report, and Markdown is most
+# of a build's work. Not "smarty" (curly quotes doubled it), not "attr_list" or "md_in_html".
+EXTENSIONS = ["tables", "footnotes", "fenced_code", "sane_lists", ArchiveMarkdown()]
 
 
 # Python-Markdown's time grows with the square of nesting depth and of brackets in one paragraph;

@@ -17,8 +17,6 @@ ProgressCallback = Callable[[str, int, int], None]
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# Below this many items a pool costs more to start than it saves.
-MIN_ITEMS_PER_WORKER = 16
 
 
 class Workers:
@@ -27,9 +25,13 @@ class Workers:
     def __init__(self, jobs: int | None = None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
 
-    def map(self, function: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
-        """``function`` over ``items``, results in order; lazily, so the caller can stream them."""
-        jobs = min(self.jobs, len(items) // MIN_ITEMS_PER_WORKER)
+    def map(self, function: Callable[[Item], Result], items: Sequence[Item], min_per_worker: int = 16) -> Iterator[Result]:
+        """``function`` over ``items``, results in order; lazily, so the caller can stream them.
+
+        A worker is started only for every ``min_per_worker`` items: below that, starting one
+        (forking a large build) costs more than it saves.
+        """
+        jobs = min(self.jobs, len(items) // min_per_worker)
         if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return map(function, items)
         return self._in_pool(function, items, jobs)

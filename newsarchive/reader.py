@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import frontmatter
 
 from . import fields, routes
-from .cache import BuildCache, CachedSource, digest
+from .cache import BodyStore, BuildCache, CachedSource, digest
 from .config import SLUG_RE, SiteConfig, term_key
 from .errors import ContentError, Problem, display_path
 from .markup import MarkdownRenderer, MarkupError, RenderedBody
@@ -113,15 +113,14 @@ def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_P
             entries[path] = cached
         else:
             to_parse.append((path, raw))
-    readings = workers.map(functools.partial(_read_in_worker, config), to_parse)
-    for done, ((path, raw), reading) in enumerate(zip(to_parse, readings), start=1):
+    results = workers.map(functools.partial(_read_in_worker, config, cache.bodies), to_parse)
+    for done, ((path, raw), (entry, source_problems)) in enumerate(zip(to_parse, results), start=1):
         if progress:
             progress("reading reports", done, len(to_parse))
-        problems += reading.problems
-        if reading.article is not None:
-            entries[path] = CachedSource(reading.article.source_digest, reading.article, searchable_words(reading))
-            cache.save_body(reading.article.body_digest, reading.body.html)
-            cache.remember_source(reading.article.source_path, entries[path])
+        problems += source_problems
+        if entry is not None:
+            entries[path] = entry
+            cache.remember_source(shown[path], entry)
     cache.forget_sources_except(set(shown.values()))
     articles = [entries[path].article for path in raws if path in entries]
     problems += find_duplicate_urls(articles)
@@ -141,9 +140,14 @@ def _read_bytes(paths: list[Path], problems: list[Problem]) -> tuple[dict[Path, 
     return raws, problems
 
 
-def _read_in_worker(config: SiteConfig, item: tuple[Path, bytes]) -> SourceReading:
+def _read_in_worker(config: SiteConfig, bodies: BodyStore, item: tuple[Path, bytes]) -> tuple[CachedSource | None, list]:
+    """Read one source in a worker process; its body goes straight to the store, not back through a pipe."""
     path, raw = item
-    return read_article(path, raw, config, _renderer().render)
+    reading = read_article(path, raw, config, _renderer().render)
+    if reading.article is None:
+        return None, reading.problems
+    bodies.save(reading.article.body_digest, reading.body.html)
+    return CachedSource(reading.article.source_digest, reading.article, searchable_words(reading)), []
 
 
 @functools.cache

@@ -36,6 +36,8 @@ from .search import build_search_index, searchable_terms
 from .writer import Output
 
 TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
+# A page renders in about half a millisecond; a worker is worth forking for a few hundred.
+PAGES_PER_WORKER = 250
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class Pagination:
     @property
     def next_url(self) -> str | None:
         return self.urls[self.number] if self.number < self.count else None
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str
+    lastmod: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,7 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         Page(routes.ROBOTS, "robots.txt", "robots.txt"),
     ]
     pages.append(Page(routes.SITEMAP, "sitemap.xml", "Sitemap",
-                      context={"entries": [p for p in pages if p.is_html and not p.noindex]}))
+                      context={"entries": [SitemapEntry(p.url, p.lastmod) for p in pages if p.is_html and not p.noindex]}))
     return pages
 
 
@@ -240,7 +248,7 @@ def render_outputs(pages: list[Page], env: jinja2.Environment, cache: BuildCache
     to_render = [number for number, (_, _, known) in enumerate(plan) if known is None]
     global _RENDERING
     _RENDERING = (pages, env)  # what forked workers render from
-    rendered = iter(workers.map(_render_in_worker, to_render))
+    rendered = iter(workers.map(_render_in_worker, to_render, min_per_worker=PAGES_PER_WORKER))
     remembered = {}
     for done, (relpath, key, known) in enumerate(plan, start=1):
         if progress:

@@ -105,17 +105,19 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
         known = read_manifest(target)
         target_is_new = known is None
         known = known or Manifest({})
+        folder_times = {} if target_is_new else _read_snapshot(target)
         # The copy is incomplete (and its folders' times unknown) until both are written again.
         (target / MANIFEST).unlink(missing_ok=True)
         _snapshot_path(target).unlink(missing_ok=True)
         try:
-            sync = _Sync(target, current, served, known, make_missing, reuse=not fresh)
+            sync = _Sync(target, current, served, known, make_missing, reuse=not fresh, target_is_new=target_is_new)
             for output in outputs:
                 sync.place(output)
             sync.remove_stale()
-            kept = sync.carry_over_kept_files(target_is_new)
+            kept = sync.carry_over_kept_files()
             (target / MANIFEST).write_text(_manifest_text(sync.files, kept), "utf-8")
-            _take_snapshot(target, itertools.chain(sync.files, kept))
+            # The manifest was written anew, so the copy's own folder changed too.
+            _take_snapshot(target, itertools.chain(sync.files, kept), folder_times, sync.touched_folders | {""})
         except OSError as exc:
             where = display_path(exc.filename) if exc.filename else display_path(target)
             raise OutputError([Problem(where, None, None, f"cannot write the site: {exc.strerror}; "
@@ -208,11 +210,12 @@ class _Sync:
     """Makes ``target`` hold exactly the new outputs, touching only what differs."""
 
     def __init__(self, target: Path, current: Path | None, served: Manifest, known: Manifest,
-                 make_missing: Callable[[str], bytes] | None, reuse: bool):
+                 make_missing: Callable[[str], bytes] | None, reuse: bool, target_is_new: bool):
         self.target, self.current, self.served, self.known = target, current, served, known
-        self.make_missing, self.reuse = make_missing, reuse
+        self.make_missing, self.reuse, self.target_is_new = make_missing, reuse, target_is_new
         self.files: dict[str, str] = {}
         self.folders: set[Path] = set()
+        self.touched_folders: set[str] = set()  # relative to the copy: where files were added or removed
 
     def place(self, output: Output) -> None:
         relpath, digest = output.relpath, output.digest
@@ -222,6 +225,7 @@ class _Sync:
         self.files[relpath] = digest
         if self.known.files.get(relpath) == digest:
             return  # this copy already holds these bytes
+        self.touch(relpath)
         self.make_folder(destination.parent)
         if (self.reuse and self.served.files.get(relpath) == digest
                 and _replace_with_link(self.current / relpath, destination)):
@@ -231,7 +235,19 @@ class _Sync:
             data = self.make_missing(relpath)
         if data is None:
             raise OutputError([Problem(relpath, None, None, "no copy of the site holds this file; build again with --clean")])
-        _replace_with_bytes(destination, data)
+        if self.target_is_new:
+            destination.write_bytes(data)  # nothing there yet, and nobody reads this copy
+        else:
+            _replace_with_bytes(destination, data)
+
+    def touch(self, relpath: str) -> None:
+        """Note that ``relpath``'s folder, and any folder made for it, change their modification times."""
+        folder = posixpath.dirname(relpath)
+        while folder not in self.touched_folders:
+            self.touched_folders.add(folder)
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
 
     def make_folder(self, folder: Path) -> None:
         if folder not in self.folders:
@@ -241,17 +257,19 @@ class _Sync:
     def remove_stale(self) -> None:
         """Delete what this copy held from an earlier build and the new one no longer has."""
         for relpath in sorted(set(self.known.files) - set(self.files)):
+            self.touch(relpath)
             path = self.target / relpath
             path.unlink(missing_ok=True)
             _remove_empty_folders(path.parent, self.target)
 
-    def carry_over_kept_files(self, target_is_new: bool) -> list[str]:
+    def carry_over_kept_files(self) -> list[str]:
         """Mirror, by hard links, the files in the published copy that the builder did not write."""
         foreign = _foreign_files(self.current, self.served) if self.current else {}
         # This copy was last published before the current one, which then kept exactly its files.
-        for relpath in sorted(set() if target_is_new else set(self.served.kept) - set(foreign)):
+        for relpath in sorted(set() if self.target_is_new else set(self.served.kept) - set(foreign)):
             path = self.target / relpath
             if path.is_file() or path.is_symlink():
+                self.touch(relpath)
                 path.unlink()
                 _remove_empty_folders(path.parent, self.target)
         for relpath, source in sorted(foreign.items()):
@@ -261,6 +279,7 @@ class _Sync:
             destination = self.target / relpath
             if destination.exists() and os.path.samestat(destination.lstat(), source.lstat()):
                 continue
+            self.touch(relpath)
             self.make_folder(destination.parent)
             if source.is_symlink():
                 destination.unlink(missing_ok=True)
@@ -335,15 +354,22 @@ def _read_snapshot(copy: Path) -> dict[str, int] | None:
     return data if isinstance(data, dict) else None
 
 
-def _take_snapshot(copy: Path, relpaths: Iterable[str]) -> None:
-    """Remember the modification time of every folder of a finished copy (beside it, not in it)."""
+def _take_snapshot(copy: Path, relpaths: Iterable[str], earlier: dict | None, touched: set[str]) -> None:
+    """Remember the modification time of every folder of a finished copy (beside it, not in it).
+
+    Folders this build did not touch keep the times ``earlier`` recorded (nobody writes a copy
+    while it is not published), so only touched folders are looked at again.
+    """
     folders = {""}
     for relpath in relpaths:
         folder = posixpath.dirname(relpath)
         while folder not in folders:
             folders.add(folder)
             folder = posixpath.dirname(folder)
-    times = {folder: os.lstat(copy / folder).st_mtime_ns for folder in sorted(folders)}
+    times = {}
+    for folder in sorted(folders):
+        known = None if earlier is None or folder in touched else earlier.get(folder)
+        times[folder] = known if known is not None else os.lstat(copy / folder).st_mtime_ns
     _snapshot_path(copy).write_text(json.dumps(times), "utf-8")
 
 
