@@ -2,7 +2,9 @@
 
 A page is made from its template (and every template that one extends, includes or imports), the
 site's configuration, the builder's version and its context. Reports stand in the context as the
-hash of their source file, so a report's fingerprint changes exactly when its source does; the
+hash of their front-matter; the reports whose bodies a page shows (it declares them, and the
+``body()`` of its templates refuses any other) add the hash of their body: editing a body
+re-renders only the pages that show it. The
 configuration is part of every fingerprint, since terms, dates and the site's name reach every page.
 Templates may read nothing but these: no clock, no files, no environment.
 """
@@ -73,6 +75,7 @@ class Fingerprinter:
     def page(self, page) -> str:
         parts = [self.base, self.templates.get(page.template, ""), page.url, page.template, page.title,
                  page.description, repr(page.lastmod), repr(page.noindex)]
+        parts += [article.body_digest for article in page.bodies]
         for key in sorted(page.context):
             parts += [key, self.value(page.context[key])]
         return _hash("\0".join(parts))
@@ -80,7 +83,7 @@ class Fingerprinter:
     def value(self, value) -> str:
         kind = type(value)
         if kind is Article:
-            return f"A{value.source_path}\1{value.source_digest}"
+            return f"A{value.source_path}\1{value.metadata_digest}"
         if kind in _PLAIN:
             return repr(value)
         key = id(value)  # shared objects live for the whole build, so their ids are not reused

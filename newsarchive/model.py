@@ -47,7 +47,8 @@ class Article:
 
     Its body, rendered to sanitised HTML, is kept apart under ``body_digest`` (the hash of that
     HTML) and loaded only by the pages that show it, so memory stays flat however large the
-    archive. ``source_digest`` is the hash of the source file's bytes.
+    archive. ``metadata_digest`` is the hash of the source up to its body, from which every other
+    field comes: pages that show a report but not its body depend on that alone.
     """
 
     source_path: str
@@ -65,7 +66,7 @@ class Article:
     date_note: str
     draft: bool
     body_digest: str
-    source_digest: str = ""
+    metadata_digest: str = ""
 
     def terms(self, kind: str) -> tuple[str, ...]:
         """The slugs this report is filed under for ``kind`` (locations or topics)."""

@@ -147,7 +147,7 @@ def _read_in_worker(config: SiteConfig, bodies: BodyStore, item: tuple[Path, byt
     if reading.article is None:
         return None, reading.problems
     bodies.save(reading.article.body_digest, reading.body.html)
-    return CachedSource(reading.article.source_digest, reading.article, searchable_words(reading)), []
+    return CachedSource(digest(raw), reading.article, searchable_words(reading)), []
 
 
 @functools.cache
@@ -182,7 +182,8 @@ def read_article(path: Path, raw: bytes, config: SiteConfig, render: Callable[[s
     except YamlError as exc:
         return SourceReading(None, [Problem(shown, exc.line, None, exc.message)])
     validator = _ArticleValidator(path, shown, doc, config)
-    article, rendered = validator.validate(body, body_line, render, digest(raw))
+    metadata = text[: len(text) - len(body)].encode("utf-8")
+    article, rendered = validator.validate(body, body_line, render, digest(metadata))
     return SourceReading(None if validator.problems else article, validator.problems, rendered)
 
 
@@ -229,7 +230,7 @@ class _ArticleValidator(fields.SchemaChecker):
         return default if value is None else self.convert((key,), convert, value)
 
     def validate(self, body: str, body_line: int, render: Callable[[str], RenderedBody],
-                 source_digest: str) -> tuple[Article | None, RenderedBody | None]:
+                 metadata_digest: str) -> tuple[Article | None, RenderedBody | None]:
         data = self.doc.data
         for key in data:
             if key not in FIELDS:
@@ -268,7 +269,7 @@ class _ArticleValidator(fields.SchemaChecker):
             date_note=self.optional("date_note", fields.as_text, ""),
             draft=self.optional("draft", fields.as_bool, False),
             body_digest=digest(rendered.html.encode("utf-8")) if rendered else "",
-            source_digest=source_digest,
+            metadata_digest=metadata_digest,
         )
         return (None, None) if self.problems else (article, rendered)
 

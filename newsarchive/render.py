@@ -74,6 +74,7 @@ class Page:
     description: str = ""
     lastmod: dt.date | None = None
     noindex: bool = False  # asks search engines to leave it out, and the sitemap does
+    bodies: tuple[Article, ...] = ()  # the reports whose bodies it shows: no others may be shown
     context: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -101,7 +102,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         term=lambda kind, slug: index.term_by_slug[(kind, slug)],
         term_headings=TERM_HEADINGS,
         term_feed_title=term_feed_title,
-        body=lambda article: load_body(article.body_digest),
+        body=_body_of(load_body),
     )
 
     @jinja2.pass_context
@@ -119,6 +120,17 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         atom_time=dates.atom_timestamp,
     )
     return env
+
+
+def _body_of(load_body: Callable[[str], str]):
+    @jinja2.pass_context
+    def body(context: jinja2.runtime.Context, article: Article) -> str:
+        """A report's body HTML, for pages that declare they show it (their fingerprint depends on it)."""
+        if article not in context["page"].bodies:
+            raise ValueError(f"the page /{context['page'].url} shows the body of {article.source_path} "
+                             "without declaring it in Page.bodies")
+        return load_body(article.body_digest)
+    return body
 
 
 def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, str]) -> list[Page]:
@@ -147,7 +159,7 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
     for article in index.articles:
         before, after = index.article_neighbours(article)
         pages.append(Page(routes.article_url(article), "article.html", article.title, article.summary,
-                          lastmod=article.updated or article.day,
+                          lastmod=article.updated or article.day, bodies=(article,),
                           context={"article": article, "before": before, "after": after,
                                    "related": index.related_to(article),
                                    "json_ld": Deferred(metadata.news_article, (article,),
@@ -190,7 +202,7 @@ def _feed_page(url: str, title: str, description: str, alternate: str, articles:
     It was last updated when its most recently updated entry was: never the time of the build.
     """
     entries = articles[:size]
-    return Page(url, "feed.xml", title, description, context={
+    return Page(url, "feed.xml", title, description, bodies=entries, context={
         "alternate": alternate, "entries": entries, "updated": max((a.updated_at for a in entries), default=None)})
 
 

@@ -138,7 +138,7 @@ def article(slug="a", day="2023-01-03", title="T", **fields):
     from newsarchive.model import Article
     values = dict(source_path=f"articles/{day[:4]}/{day}-{slug}.md", slug=slug, day=dt.date.fromisoformat(day),
                   moment=None, title=title, summary="", byline="", locations=(), topics=(), sources=(), updated=None,
-                  corrections=(), date_note="", draft=False, body_digest=BODY_DIGEST, source_digest=f"source-of-{slug}")
+                  corrections=(), date_note="", draft=False, body_digest=BODY_DIGEST, metadata_digest=f"metadata-of-{slug}")
     values.update(fields)
     return Article(**values)
 

@@ -187,7 +187,7 @@ def valid_title(text: str) -> bool:
 def test_any_title_renders_escaped_and_round_trips(one_article_env, title):
     config, env, index = one_article_env
     item = make_article(title)
-    page = Page(routes.article_url(item), "article.html", title, title,
+    page = Page(routes.article_url(item), "article.html", title, title, bodies=(item,),
                 context={"article": item, "before": None, "after": None, "related": (),
                          "json_ld": metadata.news_article(item, index.term_by_slug, config.site)})
     out = env.get_template("article.html").render(page=page, **page.context)
@@ -261,3 +261,15 @@ def test_python_error_raised_inside_a_template(make_project, run_cli):
     [problem] = result.problems
     assert problem.startswith(f"templates/article.html:{line_in(path, 'article.updated|day')}: ")
     assert problem.endswith("(rendering /2023/01/05/x/)")
+
+
+def test_a_page_shows_only_the_bodies_it_declares(make_project, run_cli):
+    # Page fingerprints count only declared bodies, so showing another report's body must fail loudly.
+    root = make_project({"articles/2023/2023-01-05-x.md": md("title: X\ndate: 2023-01-05\n"),
+                         "articles/2023/2023-01-06-y.md": md("title: Y\ndate: 2023-01-06\n")})
+    path = break_template(root, "article.html", "body(article)", "body(after or article)")
+    result = run_cli(root, "build")
+    assert result.code == 1
+    assert result.problems == [
+        f"templates/article.html:{line_in(path, 'body(after')}: ValueError: the page /2023/01/05/x/ shows the body of "
+        "articles/2023/2023-01-06-y.md without declaring it in Page.bodies (rendering /2023/01/05/x/)"]

@@ -1,0 +1,144 @@
+"""Rebuilds redo only what changed, and are exactly right: a rebuild gives the bytes a clean build gives."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import BUILD_SCRIPT, md, tree_hashes
+from newsarchive.cache import STATE_FILE
+from newsarchive.progress import Progress
+from newsarchive.writer import MANIFEST, SLOT_MARKER
+
+BOOKKEEPING = {MANIFEST, SLOT_MARKER}
+ARTICLES = {
+    f"articles/2023/2023-01-0{day}-r{day}.md": md(
+        f"title: Report {day}\ndate: 2023-01-0{day}\nlocations: [{place}]\ntopics: [Strike]\n",
+        f"Body of report {day}, with a [link](https://outlet.example/{day}).\n")
+    for day, place in ((1, "Makiivka"), (2, "Samara"), (3, "Samara"), (4, "Tolyatti"), (5, "Makiivka"))
+}
+
+
+def site_bytes(site) -> dict[str, str]:
+    return {path: digest for path, digest in tree_hashes(site).items() if path not in BOOKKEEPING}
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+def clean_build_of(make_project, build_ok, root) -> dict[str, str]:
+    """What a build from nothing gives for ``root``'s current sources: the reference for every rebuild."""
+    fresh = make_project({str(p.relative_to(root)): p.read_bytes() for p in (root / "articles").rglob("*.md")},
+                         config=(root / "site_config.yaml").read_text(), name=f"fresh-{len(list(root.parent.iterdir()))}")
+    for template in (root / "templates").rglob("*"):
+        if template.is_file():
+            (fresh / template.relative_to(root)).write_bytes(template.read_bytes())
+    return site_bytes(build_ok(fresh))
+
+
+@pytest.fixture
+def project(make_project, build_ok):
+    root = make_project(ARTICLES)
+    build_ok(root)
+    return root
+
+
+def test_a_rebuild_after_each_kind_of_change_equals_a_clean_build(project, make_project, build_ok):
+    edits = [
+        lambda root: (root / "articles/2023/2023-01-02-r2.md").write_text(
+            md("title: Report 2 retitled\ndate: 2023-01-02\nlocations: [Samara]\ntopics: [Strike]\n", "New body.\n")),
+        lambda root: (root / "articles/2023/2023-01-06-r6.md").write_text(
+            md("title: Report 6\ndate: 2023-01-06\nlocations: [Togliatti]\n", "Added.\n")),
+        lambda root: (root / "articles/2023/2023-01-03-r3.md").unlink(),
+        lambda root: (root / "templates/_macros.html").write_text(
+            (root / "templates/_macros.html").read_text().replace(' · ', ' | ')),
+        lambda root: (root / "site_config.yaml").write_text(
+            (root / "site_config.yaml").read_text().replace("City in Donetsk Oblast.", "A city east of Donetsk.")),
+    ]
+    for edit in edits:
+        edit(project)
+        assert site_bytes(build_ok(project)) == clean_build_of(make_project, build_ok, project)
+
+
+def test_a_template_edit_reaches_exactly_the_pages_that_use_it(project, build_ok):
+    site = project / "_site"
+    before = site_bytes(site)
+    timeline = project / "templates/timeline.html"
+    timeline.write_text(timeline.read_text().replace('class="timeline-reports"', 'class="timeline-reports edited"'))
+    build_ok(project)
+    assert changed(before, site_bytes(site)) == {"timeline/index.html"}
+    # base.html is extended by every page, so every HTML page changes.
+    base = project / "templates/base.html"
+    base.write_text(base.read_text().replace("</footer>", "<!-- edited --></footer>"))
+    before = site_bytes(site)
+    build_ok(project)
+    assert changed(before, site_bytes(site)) == {path for path in before if path.endswith(".html")}
+
+
+def test_a_deleted_report_leaves_every_listing_feed_sitemap_and_the_search_index(project, build_ok):
+    (project / "articles/2023/2023-01-05-r5.md").unlink()
+    site = build_ok(project)
+    assert not (site / "2023/01/05").exists()
+    for path, data in ((p, (site / p).read_bytes()) for p in site_bytes(site)):
+        assert b"Report 5" not in data and b"2023/01/05/r5" not in data, path
+
+
+def test_only_changed_sources_are_parsed_and_only_changed_pages_rendered(project, run_cli, monkeypatch):
+    from newsarchive import reader, render
+    parsed, rendered = [], []
+    real_read, real_render = reader.read_article, render.render_page
+    monkeypatch.setattr(reader, "read_article", lambda path, *a: parsed.append(path.name) or real_read(path, *a))
+    monkeypatch.setattr(render, "render_page", lambda page, env: rendered.append(page.url) or real_render(page, env))
+    assert run_cli(project, "build").code == 0
+    assert (parsed, rendered) == ([], [])
+    (project / "articles/2023/2023-01-04-r4.md").write_text(
+        md("title: Report 4\ndate: 2023-01-04\nlocations: [Tolyatti]\ntopics: [Strike]\n", "A changed body.\n"))
+    assert run_cli(project, "build").code == 0
+    assert parsed == ["2023-01-04-r4.md"]
+    # The body shows on its own page, in the feeds that carry it, and in the search index's words.
+    assert sorted(rendered) == ["2023/01/04/r4/", "feed.xml", "locations/tolyatti/feed.xml", "search/index.js",
+                                "topics/strike/feed.xml"]
+
+
+def test_the_cache_never_changes_the_output(project, make_project, build_ok, run_cli, tmp_path):
+    warm = site_bytes(project / "_site")
+    (project / ".newsarchive-cache" / STATE_FILE).write_bytes(b"not a pickle")  # damaged: ignored
+    assert run_cli(project, "build", "--output", str(tmp_path / "other")).code == 0
+    assert site_bytes(tmp_path / "other") == warm
+    assert run_cli(project, "build", "--clean", "--jobs", "1").code == 0
+    assert site_bytes(project / "_site") == warm
+
+
+def test_parallel_and_serial_builds_give_the_same_bytes(make_project, tmp_path):
+    many = {f"articles/2023/2023-02-{1 + n % 28:02d}-n{n:03d}.md":
+            md(f"title: Report {n}\ndate: 2023-02-{1 + n % 28:02d}\nlocations: [Samara]\n", f"Body {n}.\n" * 30)
+            for n in range(80)}
+    root = make_project(many)
+    for jobs in ("1", "2"):
+        subprocess.run([sys.executable, str(BUILD_SCRIPT), "build", "--clean", "--jobs", jobs,
+                        "--output", str(tmp_path / f"out-{jobs}")], cwd=root, check=True, capture_output=True)
+    assert site_bytes(tmp_path / "out-1") == site_bytes(tmp_path / "out-2")
+
+
+def test_progress_is_one_line_rewritten_and_cleared():
+    stream = io.StringIO()
+    progress = Progress(stream)
+    progress("reading reports", 1, 3)
+    progress("reading reports", 2, 3)  # too soon after the first: not shown
+    progress("reading reports", 3, 3)  # the last is always shown
+    progress.finish()
+    assert stream.getvalue() == ("\rreading reports: 1/3" + "\rreading reports: 3/3" + "\r" + " " * 20 + "\r")
+
+
+def test_piped_output_is_just_the_summary(project):
+    result = subprocess.run([sys.executable, str(BUILD_SCRIPT)], cwd=project, capture_output=True, text=True)
+    assert result.stderr == ""
+    assert result.stdout.startswith("built 5 reports into ") and result.stdout.count("\n") == 1
+
+
+def test_the_manifest_is_deterministic_json(project):
+    data = json.loads((project / "_site" / MANIFEST).read_text())
+    assert list(data["files"]) == sorted(data["files"])
