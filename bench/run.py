@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Benchmark the builder on synthetic archives, with Pelican 4 and Hugo on the same corpus.
+
+    python bench/run.py [--sizes 1000,5000,20000] [--skip-peers] [--workdir DIR] [--seed S]
+
+For each size it generates a corpus (bench/generate.py), times whole `build_site.py` processes and
+measures the peak memory of the largest process, then prints a Markdown table for the README.
+Progress goes to stderr, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from generate import add_report, edit_sentence, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_NAME = ".newsarchive-cache"
+# Only a hung process should reach these: a 20,000-report build on 2 cores takes minutes.
+BUILD_TIMEOUT = 3 * 3600
+INSTALL_TIMEOUT = 1800
+PELICAN_REQUIREMENT = "pelican[markdown]>=4.9,<5"
+STDERR_TAIL = 30
+
+# Runs the command after the stats file name as its own child, then writes its wall time and the
+# children's ru_maxrss to the stats file. RUSAGE_CHILDREN's maxrss is that of the largest single
+# descendant waited for (the build, or its biggest worker), and it cannot be reset: hence a fresh
+# wrapper process for every measured build.
+WRAPPER = """\
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.run(sys.argv[2:]).returncode
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as stats:
+    json.dump({"seconds": seconds, "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, stats)
+sys.exit(code)
+"""
+
+
+class BenchError(Exception):
+    """A step that failed; the message says which and shows the end of its error output."""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass(frozen=True)
+class OurFigures:
+    pages: int
+    cold: Measurement
+    warm: Measurement
+    no_change: Measurement
+    rewrote: int
+    add_one: Measurement
+    edit_one: Measurement
+    edit_changed: int
+
+    @property
+    def peak_mb(self) -> float:
+        return max(m.peak_mb for m in (self.cold, self.warm, self.no_change, self.add_one, self.edit_one))
+
+
+@dataclass(frozen=True)
+class PeerFigures:
+    clean: Measurement
+    add_one: Measurement
+
+
+# --- processes -----------------------------------------------------------------------------------
+
+def run_checked(label: str, command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
+    """Run ``command``; on failure or timeout raise BenchError with the end of its error output.
+
+    It runs in its own process group, so a timeout or Ctrl-C also ends whatever it started.
+    """
+    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            raise BenchError(f"{label}: no result after {timeout} s; stopped it\n{tail(err or out)}") from None
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    if proc.returncode != 0:
+        raise BenchError(f"{label} failed (exit {proc.returncode}); the end of its output:\n{tail(err or out)}")
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def tail(text: str) -> str:
+    return "\n".join(text.rstrip().splitlines()[-STDERR_TAIL:])
+
+
+def measure(label: str, command: list[str], cwd: Path, work: Path) -> Measurement:
+    """Wall time and peak memory of the largest process of one run of ``command``."""
+    stats = work / "last-run.json"
+    run_checked(label, [sys.executable, "-c", WRAPPER, str(stats), *command], cwd, BUILD_TIMEOUT)
+    data = json.loads(stats.read_text())
+    print(f"  {label}: {data['seconds']:.2f} s", file=sys.stderr, flush=True)
+    return Measurement(data["seconds"], data["maxrss_kb"] / 1024)  # Linux reports kilobytes
+
+
+def our_python() -> str:
+    """The project's venv, where the builder's dependencies are; else the interpreter running this."""
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+def remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def remove_output(output: Path) -> None:
+    """Delete the output folder and what the builder keeps beside it as .NAME.* (staging, lock, swap)."""
+    for path in [output, *output.parent.glob(f".{output.name}.*")]:
+        remove(path)
+
+
+def fresh_corpus(site: Path, reports: int, seed: int, fmt: str) -> None:
+    remove(site)
+    generate(site, reports, seed, fmt)
+
+
+def snapshot(output: Path) -> dict[str, tuple[int, str]]:
+    """Every file of the site by relative path: (mtime in ns, sha256).
+
+    The builder's own bookkeeping (.newsarchive-*, such as its manifest) is not a page and is left out.
+    """
+    root = output.resolve()  # the output may be a symbolic link to the folder swapped in last
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            relative = path.relative_to(root).as_posix()
+            if not relative.startswith(".newsarchive"):
+                files[relative] = (path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+    return files
+
+
+MTIME, BYTES = 0, 1  # the fields of a snapshot entry
+
+
+def differing(before: dict, after: dict, field: int) -> int:
+    """Files added, removed, or whose ``field`` (MTIME or BYTES) changed."""
+    return sum(1 for path in before.keys() | after.keys()
+               if path not in before or path not in after or before[path][field] != after[path][field])
+
+
+# --- the benchmarks ------------------------------------------------------------------------------
+
+def bench_ours(size: int, work: Path, seed: int) -> OurFigures:
+    site = work / f"ours-{size}"
+    fresh_corpus(site, size, seed, "ours")
+    output = site / "_site"
+    build = [our_python(), "build_site.py", "build", "--config", str(site / "site_config.yaml")]
+
+    def timed(label: str) -> Measurement:
+        return measure(label, build, ROOT, work)
+
+    remove(site / CACHE_NAME)
+    remove_output(output)
+    cold = timed("cold build")
+    pages = sum(1 for path in snapshot(output) if path.endswith(".html"))
+    remove_output(output)
+    warm = timed("warm build")
+    before = snapshot(output)
+    no_change = timed("no-change rebuild")
+    rewrote = differing(before, snapshot(output), MTIME)
+    print(f"    rewrote {rewrote} files", file=sys.stderr)
+    # The newest report: an edit to it reaches the most feeds.
+    newest = add_report(site, size, seed)
+    add_one = timed("add-one-report rebuild")
+    before = snapshot(output)
+    edit_sentence(newest)
+    edit_one = timed("edit-one-body rebuild")
+    edit_changed = differing(before, snapshot(output), BYTES)
+    print(f"    {edit_changed} files changed bytes", file=sys.stderr)
+    return OurFigures(pages, cold, warm, no_change, rewrote, add_one, edit_one, edit_changed)
+
+
+def bench_peer(name: str, command: list[str], site: Path, size: int, work: Path, seed: int, fmt: str) -> PeerFigures:
+    """A clean build of a freshly generated corpus, then a rebuild after one new report."""
+    fresh_corpus(site, size, seed, fmt)
+    clean = measure(f"{name} clean build", command, site, work)
+    add_report(site, size, seed, fmt)
+    return PeerFigures(clean, measure(f"{name} add-one-report rebuild", command, site, work))
+
+
+def pelican_command(work: Path) -> list[str]:
+    """Pelican in its own venv under the work folder, installed once and kept between runs."""
+    venv = work / "pelican-venv"
+    pelican = venv / "bin" / "pelican"
+    if not pelican.exists():
+        print(f"installing {PELICAN_REQUIREMENT} into {venv}", file=sys.stderr, flush=True)
+        run_checked("creating the Pelican venv", ["python3", "-m", "venv", str(venv)], work, INSTALL_TIMEOUT)
+        run_checked("installing Pelican", [str(venv / "bin" / "pip"), "install", "--quiet", PELICAN_REQUIREMENT],
+                    work, INSTALL_TIMEOUT)
+    return [str(pelican), "content", "-s", "pelicanconf.py", "-o", "output"]
+
+
+def hugo_command(hugo: str, site: Path) -> list[str]:
+    return [hugo, "--source", str(site), "--destination", "public", "--quiet"]
+
+
+def peer_versions(pelican: list[str] | None, hugo: str | None, work: Path) -> list[str]:
+    """'Pelican 4.11.0', 'Hugo 0.111.3': which peers the figures are for."""
+    versions = []
+    if pelican:
+        versions.append("Pelican " + run_checked("pelican --version", [pelican[0], "--version"], work, 60).stdout.strip())
+    if hugo:
+        # "hugo v0.111.3+extended linux/amd64 BuildDate=..."
+        words = run_checked("hugo version", [hugo, "version"], work, 60).stdout.split()
+        versions.append("Hugo " + words[1].lstrip("v").split("+")[0])
+    return versions
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+def ratio(ours: float, theirs: PeerFigures | None, pick: str) -> str:
+    if theirs is None:
+        return "–"
+    seconds = getattr(theirs, pick).seconds
+    return f"{ours / seconds:.2f} ({seconds:.2f} s)"
+
+
+def table(rows: list[tuple[int, OurFigures, PeerFigures | None, PeerFigures | None]]) -> str:
+    header = ["reports", "pages", "cold build s", "warm build s", "pages/s (cold)", "peak MB",
+              "no-change s", "no-change rewrote", "add one s", "edit one s", "edit changed files",
+              "vs Pelican clean", "vs Pelican +1", "vs Hugo clean", "vs Hugo +1"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
+    for size, o, pelican, hugo in rows:
+        cells = [f"{size:,}", f"{o.pages:,}", f"{o.cold.seconds:.2f}", f"{o.warm.seconds:.2f}",
+                 f"{o.pages / o.cold.seconds:.0f}", f"{o.peak_mb:.0f}", f"{o.no_change.seconds:.2f}",
+                 f"{o.rewrote:,}", f"{o.add_one.seconds:.2f}", f"{o.edit_one.seconds:.2f}", f"{o.edit_changed:,}",
+                 ratio(o.cold.seconds, pelican, "clean"), ratio(o.add_one.seconds, pelican, "add_one"),
+                 ratio(o.cold.seconds, hugo, "clean"), ratio(o.add_one.seconds, hugo, "add_one")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError("every size must be 1 or more")
+    return sizes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the archive builder.")
+    parser.add_argument("--sizes", type=parse_sizes, default=[1000, 5000, 20000],
+                        help="numbers of reports, comma-separated (default 1000,5000,20000)")
+    parser.add_argument("--skip-peers", action="store_true", help="leave out Pelican and Hugo")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "work",
+                        help="where corpora and the Pelican venv go, kept between runs (default: bench/work, git-ignored)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    args = parser.parse_args()
+    work = args.workdir.absolute()
+    work.mkdir(parents=True, exist_ok=True)
+    hugo = None if args.skip_peers else shutil.which("hugo")
+    if not args.skip_peers and hugo is None:
+        print("hugo: not installed", file=sys.stderr)
+    try:
+        pelican = None if args.skip_peers else pelican_command(work)
+        rows = []
+        for size in args.sizes:
+            print(f"{size:,} reports:", file=sys.stderr, flush=True)
+            ours = bench_ours(size, work, args.seed)
+            pelican_site, hugo_site = work / f"pelican-{size}", work / f"hugo-{size}"
+            pelican_figures = (bench_peer("Pelican", pelican, pelican_site, size, work, args.seed, "pelican")
+                               if pelican else None)
+            hugo_figures = (bench_peer("Hugo", hugo_command(hugo, hugo_site), hugo_site, size, work, args.seed, "hugo")
+                            if hugo else None)
+            rows.append((size, ours, pelican_figures, hugo_figures))
+        peers = peer_versions(pelican, hugo, work)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Seconds are whole-process wall times on {os.cpu_count()} cores; peak MB is the largest process. "
+          "Peer columns are our time divided by theirs (theirs in brackets): below 1 means ours is faster"
+          + (f"; peers: {', '.join(peers)}." if peers else "."))
+    print()
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
