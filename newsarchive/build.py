@@ -15,7 +15,7 @@ from .indexes import index_site
 from .parallel import IN_PROCESS, ProgressCallback, Workers
 from .reader import Reading, read_articles
 from .render import make_environment, plan_pages, render_outputs, render_page, static_files
-from .writer import Output, WriteReport, publish, published_files
+from .writer import Changes, Output, changes_between, publish, published_files
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class BuildReport:
     articles: int
     drafts: int
     pages: int
-    write: WriteReport
+    changes: Changes
+    dry_run: bool
     seconds: float
 
 
@@ -37,11 +38,13 @@ def check(config_path: Path, overrides: dict | None = None, workers: Workers = I
 
 
 def build(config_path: Path, overrides: dict | None = None, force: bool = False, clean: bool = False,
-          workers: Workers = IN_PROCESS, progress: ProgressCallback | None = None) -> BuildReport:
+          workers: Workers = IN_PROCESS, progress: ProgressCallback | None = None,
+          dry_run: bool = False) -> BuildReport:
     """Build the site into the configured output, redoing only what changed since the last build.
 
     ``clean`` ignores the cache and the published files and writes everything anew; ``force``
-    adopts an output folder the builder did not create.
+    adopts an output folder the builder did not create; ``dry_run`` renders and reports what
+    would change without touching the site (only bodies, stored by their hash, reach the cache).
     """
     started = time.perf_counter()
     config = load_config(config_path, overrides)
@@ -52,14 +55,18 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     index = index_site(published, config)
     env = make_environment(config.paths.templates, config, index, cache.load_body)
     pages = plan_pages(index, config, reading.words)
+    on_site = published_files(config.paths.output)
     outputs = itertools.chain(
-        render_outputs(pages, env, cache, {} if clean else published_files(config.paths.output), workers,
+        render_outputs(pages, env, cache, {} if clean else on_site, workers,
                        fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}", progress=progress),
         _static_outputs(config))
-    # Pages are rendered as the writer takes them; readers keep the old site until all are written.
-    written = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean)
-    cache.save()
-    return BuildReport(len(published), len(reading.articles) - len(published), len(pages), written,
+    if dry_run:
+        changes = changes_between(on_site, {output.relpath: output.digest for output in outputs})
+    else:
+        # Pages are rendered as the writer takes them; readers keep the old site until all are written.
+        changes = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean)
+        cache.save()
+    return BuildReport(len(published), len(reading.articles) - len(published), len(pages), changes, dry_run,
                        time.perf_counter() - started)
 
 

@@ -8,10 +8,14 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import build, check
-from .errors import EXIT_IO, EXIT_OK, BuildError, display_path
+from . import routes
+from .build import BuildReport, build, check
+from .canonical import format_sources
+from .errors import EXIT_CONTENT, EXIT_IO, EXIT_OK, BuildError, display_path
 from .parallel import Workers
+from .writer import Changes
 from .progress import Progress
+from .serve import serve
 from .scaffold import new_article
 
 
@@ -29,10 +33,21 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--clean", action="store_true",
                            help="write every file anew, trusting neither the build cache nor the published files")
     build_cmd.add_argument("--quiet", action="store_true", help="no progress on a terminal, only the summary")
+    build_cmd.add_argument("--dry-run", action="store_true",
+                           help="write nothing; list the pages the build would add, change and remove")
+    build_cmd.add_argument("--verbose", action="store_true", help="list the pages the build added, changed and removed")
     for command in (build_cmd, commands.add_parser("check", parents=[paths],
                                                    help="validate the config and every article; write nothing")):
         command.add_argument("--jobs", type=_positive, default=None,
                              help="worker processes (default: one per core)")
+    serve_cmd = commands.add_parser("serve", parents=[paths], help="preview on 127.0.0.1, rebuilding on every change")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--poll", action="store_true", help="watch files by polling (network or odd file systems)")
+    serve_cmd.add_argument("--jobs", type=_positive, default=None, help="worker processes (default: one per core)")
+    fmt_cmd = commands.add_parser("fmt", parents=[paths], help="rewrite article sources in canonical form")
+    fmt_cmd.add_argument("files", nargs="*", type=Path, help="sources to format (default: all)")
+    fmt_cmd.add_argument("--check", action="store_true",
+                         help="change nothing; list the files that are not canonical and exit 1 if any")
     new_cmd = commands.add_parser("new", parents=[paths], help="start a new article source")
     new_cmd.add_argument("title")
     new_cmd.add_argument("--date", type=_iso_date, required=True, help="the report's date, YYYY-MM-DD")
@@ -65,19 +80,28 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             _, reading = check(args.config, overrides, Workers(args.jobs))
             print(f"ok: {_reports(len(reading.articles))}, no problems")
+        elif args.command == "serve":
+            serve(args.config, overrides, args.port, Workers(args.jobs), polling=args.poll)
+        elif args.command == "fmt":
+            changed = format_sources(args.config, overrides, args.files, args.check)
+            for path in changed:
+                print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+            if args.check and changed:
+                return EXIT_CONTENT
+            if not changed:
+                print("all sources are in canonical form")
         elif args.command == "new":
             path = new_article(args.config, overrides, args.title, args.date, args.location, args.topic, args.slug)
             print(f"created {display_path(path)}")
         else:
             progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
             report = build(args.config, overrides, force=args.force, clean=args.clean,
-                           workers=Workers(args.jobs), progress=progress)
+                           workers=Workers(args.jobs), progress=progress, dry_run=args.dry_run)
             if progress:
                 progress.finish()
-            w = report.write
-            drafts = f" ({report.drafts} draft{'' if report.drafts == 1 else 's'} left out)" if report.drafts else ""
-            print(f"built {_reports(report.articles)}{drafts} into {w.files} files: "
-                  f"{w.written} written, {w.unchanged} unchanged, {w.removed} removed in {report.seconds:.2f} s")
+            if args.dry_run or args.verbose:
+                print(review(report.changes, dry_run=args.dry_run), end="")
+            print(summary(report))
     except BuildError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -92,6 +116,23 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; the published site was left as it was", file=sys.stderr)
         return 130
     return EXIT_OK
+
+
+def summary(report: BuildReport) -> str:
+    """The one line a build ends with."""
+    c = report.changes
+    drafts = f" ({report.drafts} draft{'' if report.drafts == 1 else 's'} left out)" if report.drafts else ""
+    verb, written = ("checked", "would be written") if report.dry_run else ("built", "written")
+    return (f"{verb} {_reports(report.articles)}{drafts} into {c.files} files: {c.written} {written}, "
+            f"{c.unchanged} unchanged, {len(c.removed)} removed in {report.seconds:.2f} s")
+
+
+def review(changes: Changes, dry_run: bool) -> str:
+    """The addresses a build adds, changes and removes, one a line, for a reviewer."""
+    kinds = (("add", "added", changes.added), ("change", "changed", changes.changed),
+             ("remove", "removed", changes.removed))
+    return "".join(f"{'would ' + verb if dry_run else done}: /{routes.url_of(path)}\n"
+                   for verb, done, paths in kinds for path in paths)
 
 
 def _reports(count: int) -> str:

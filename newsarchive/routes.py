@@ -60,6 +60,13 @@ def paged_url(url: str, number: int) -> str:
     return url if number == 1 else f"{url}page/{number}/"
 
 
+def url_of(output_path: str) -> str:
+    """The URL served by an output file: the inverse of output_path."""
+    if output_path == "index.html" or output_path.endswith("/index.html"):
+        return output_path[: -len("index.html")]
+    return output_path
+
+
 def output_path(url: str) -> str:
     """The file, relative to the output folder, that serves ``url``."""
     return url + "index.html" if url == "" or url.endswith("/") else url

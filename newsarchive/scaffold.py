@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import yaml
 from slugify import slugify
 
 from . import fields
+from .canonical import front_matter
 from .config import SLUG_RE, load_config, term_key
 from .errors import ConfigError, ContentError, Problem, display_path
 from .model import LOCATIONS, TOPICS
@@ -16,23 +16,6 @@ from .reader import MAX_SLUG_LENGTH, RESERVED_SLUGS, suggest, term_lookup
 
 BODY_PLACEHOLDER = ("Write the report here in the archive's own words. Attribute every figure to who "
                     "gave it and when, and list the report's source in `sources` above.\n")
-
-
-def yaml_scalar(text: str, in_flow: bool = False) -> str:
-    """Text as a YAML scalar: plain where YAML reads it back unchanged, double-quoted otherwise."""
-    plain_ok = (text == text.strip() and text[:1].isalnum() and text.isprintable()
-                and not (in_flow and any(c in text for c in ",[]{}")))
-    try:
-        plain_ok = plain_ok and yaml.safe_load(text) == text
-    except yaml.YAMLError:
-        plain_ok = False
-    if plain_ok:
-        return text
-    return yaml.safe_dump(text, default_style='"', allow_unicode=True, width=float("inf")).rstrip("\n")
-
-
-def yaml_flow_list(items: list[str]) -> str:
-    return "[" + ", ".join(yaml_scalar(item, in_flow=True) for item in items) + "]"
 
 
 def make_slug(title: str, max_length: int = 60) -> str:
@@ -69,10 +52,9 @@ def new_article(config_path: Path, overrides: dict, title: str, date: dt.date,
     if problems:
         raise ConfigError(problems)
     path = config.paths.articles / f"{date.year:04d}" / f"{date.isoformat()}-{slug}.md"
-    lines = ["---", f"title: {yaml_scalar(title)}", f"date: {date.isoformat()}",
-             f"byline: {yaml_scalar(config.site.author)}"]
-    lines += [f"{kind}: {yaml_flow_list(names[kind])}" for kind in (LOCATIONS, TOPICS) if names[kind]]
-    text = "\n".join(lines) + "\n---\n" + BODY_PLACEHOLDER
+    values = {"title": title, "date": date.isoformat(), "byline": config.site.author}
+    values.update({kind: names[kind] for kind in (LOCATIONS, TOPICS) if names[kind]})
+    text = front_matter(values) + BODY_PLACEHOLDER
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:

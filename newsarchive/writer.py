@@ -48,11 +48,31 @@ class Output:
 
 
 @dataclass(frozen=True)
-class WriteReport:
+class Changes:
+    """What a build changes in the published site: files added, changed and removed (sorted paths)."""
+
     files: int
-    written: int
-    unchanged: int
-    removed: int
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def written(self) -> int:
+        return len(self.added) + len(self.changed)
+
+    @property
+    def unchanged(self) -> int:
+        return self.files - self.written
+
+
+def changes_between(published: dict[str, str], new: dict[str, str]) -> Changes:
+    """Compare two manifests (path -> sha256): the published site's and a build's."""
+    return Changes(
+        files=len(new),
+        added=tuple(sorted(set(new) - set(published))),
+        changed=tuple(sorted(path for path, digest in new.items() if published.get(path, digest) != digest)),
+        removed=tuple(sorted(set(published) - set(new))),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,7 +109,7 @@ def read_manifest(folder: Path) -> Manifest | None:
 
 
 def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[str], bytes] | None = None,
-            adopt: bool = False, fresh: bool = False) -> WriteReport:
+            adopt: bool = False, fresh: bool = False) -> Changes:
     """Bring the unpublished copy up to date with ``outputs`` and switch the output link to it.
 
     ``outputs`` may be lazy: pages are rendered while the build lock is held. An Output without
@@ -125,9 +145,7 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
         _point_output_at(out_dir, target, current)
         if fresh:  # the copy now aside may hold edited files: never trust it again
             (_retired_copy(out_dir, target) / MANIFEST).unlink(missing_ok=True)
-    written = sum(served.files.get(relpath) != digest for relpath, digest in sync.files.items())
-    return WriteReport(files=len(sync.files), written=written, unchanged=len(sync.files) - written,
-                       removed=len(set(served.files) - set(sync.files)))
+    return changes_between(served.files, sync.files)
 
 
 @contextlib.contextmanager

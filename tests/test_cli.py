@@ -102,3 +102,30 @@ def test_build_site_script_runs_as_a_program(make_project):
     assert proc.returncode == 1
     assert proc.stderr == ("articles/2023/2023-01-05-x.md:2: title: expected text, got a yes/no value False; quote it\n"
                            "1 problem found; nothing was written\n")
+
+
+def test_dry_run_lists_what_a_new_report_publishes_and_writes_nothing(make_project, run_cli, build_ok):
+    from helpers import md, tree_hashes
+    root = make_project(ARTICLES)
+    site = build_ok(root)
+    before = tree_hashes(root)
+    (root / "articles/2023/2023-01-09-new.md").write_text(md("title: New\ndate: 2023-01-09\nlocations: [Togliatti]\n"))
+    after_source = tree_hashes(root)
+    result = run_cli(root, "build", "--dry-run")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[-1].startswith("checked 3 reports (1 draft left out) into ")
+    # Its day and page; with two reports a page, a third in January and in 2023 opens a second page.
+    assert {line for line in lines if line.startswith("would add: ")} == {
+        "would add: /2023/01/09/", "would add: /2023/01/09/new/", "would add: /2023/01/page/2/",
+        "would add: /2023/page/2/"}
+    changed = {line.removeprefix("would change: ") for line in lines if line.startswith("would change: ")}
+    assert {"/", "/2023/01/", "/2023/", "/locations/tolyatti/", "/locations/tolyatti/feed.xml", "/feed.xml",
+            "/sitemap.xml", "/search/index.js", "/timeline/"} <= changed
+    assert "/locations/samara/" not in changed
+    assert tree_hashes(root) == after_source and set(after_source) - set(before) == {"articles/2023/2023-01-09-new.md"}
+    # The real build then does exactly what the review said, and says so with --verbose.
+    done = run_cli(root, "build", "--verbose").out.splitlines()
+    assert [line.split(": ", 1)[1] for line in done[:-1]] == [line.split(": ", 1)[1] for line in lines[:-1]]
+    assert done[0].startswith(("added: ", "changed: "))
+    assert (site / "2023/01/09/new/index.html").exists()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from helpers import read_project
-from newsarchive.scaffold import yaml_flow_list, yaml_scalar
+from newsarchive.canonical import yaml_flow_list, yaml_scalar
 from newsarchive.yamlfile import load_yaml
 
 

@@ -278,9 +278,10 @@ def test_two_pages_for_one_file_are_refused(tmp_path):
 def test_write_report_counts(tmp_path):
     out = tmp_path / "out"
     first = publish(outputs(("a.html", b"a"), ("b/index.html", b"b")), out)
-    assert (first.files, first.written, first.unchanged, first.removed) == (2, 2, 0, 0)
+    assert (first.files, first.written, first.unchanged, first.removed) == (2, 2, 0, ())
     second = publish(outputs(("a.html", b"a"), ("c.html", b"c")), out)
-    assert (second.files, second.written, second.unchanged, second.removed) == (2, 1, 1, 1)
+    assert (second.files, second.written, second.unchanged, second.removed) == (2, 1, 1, ("b/index.html",))
+    assert (second.added, second.changed) == (("c.html",), ())
     assert tree_hashes(out).keys() == {"a.html", "c.html"} | BOOKKEEPING
 
 
