@@ -27,7 +27,7 @@ from . import __version__
 STATE_FILE = "state.pickle"
 BODIES = "bodies"
 # Anything that changes what a build makes from the same inputs must change this.
-CACHE_VERSION = f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; cache 2"
+CACHE_VERSION = f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; cache 3"
 
 
 def digest(data: bytes) -> str:

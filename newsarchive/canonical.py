@@ -2,7 +2,7 @@
 
 Fields come in a fixed order; text is plain where YAML reads it back unchanged and double-quoted
 otherwise; long summaries fold at 100 columns; places and topics are written by their canonical
-names in flow lists; sources and corrections are block lists with their keys in schema order;
+names in flow lists; sources, claims and corrections are block lists with their keys in schema order;
 dates stay as written (YYYY-MM-DD, or a date-time with its offset). Lines end in LF and the file
 in exactly one newline. The body is kept as written: in Markdown, spaces can mean something.
 """
@@ -21,14 +21,14 @@ from .config import SiteConfig, load_config, term_key
 from .errors import ContentError, Problem, display_path
 from .markup import MarkdownRenderer
 from .model import TERM_KINDS
-from .reader import CORRECTION_FIELDS, SOURCE_FIELDS, find_sources, read_article, split_front_matter, term_lookup
+from .reader import CLAIM_FIELDS, CORRECTION_FIELDS, SOURCE_FIELDS, find_sources, read_article, split_front_matter, term_lookup
 
 WIDTH = 100
 # The order fields are written in: what a report is, where and what it is about, where it comes from,
 # what changed since. Fields not named here follow, alphabetically.
 ORDER = ("title", "date", "date_note", "slug", "summary", "byline", "locations", "topics", "sources", "claims",
          "updated", "corrections", "draft")
-NESTED_ORDER = {"sources": tuple(SOURCE_FIELDS), "corrections": tuple(CORRECTION_FIELDS)}
+NESTED_ORDER = {"sources": tuple(SOURCE_FIELDS), "corrections": tuple(CORRECTION_FIELDS), "claims": tuple(CLAIM_FIELDS)}
 FOLDED = ("summary", "date_note")
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z))?")
 

@@ -17,6 +17,11 @@ def format_day(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def format_short_day(day: dt.date) -> str:
+    """'3 Jan 2023', where space is short (a chart's axis)."""
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
 def format_month(year: int, month: int) -> str:
     """'January 2023'."""
     return f"{MONTHS[month - 1]} {year}"

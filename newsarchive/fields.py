@@ -64,9 +64,31 @@ def as_bool(value: object) -> bool:
 
 
 def as_positive_int(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise FieldError(f"expected a whole number of 1 or more, got {_shown(value)}")
+    return _whole_number(value, 1)
+
+
+def as_count(value: object) -> int:
+    """A number of people or things: a whole number, zero included."""
+    return _whole_number(value, 0)
+
+
+def _whole_number(value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        hint = "; write the digits alone, without quotes or separators" if isinstance(value, str) else ""
+        raise FieldError(f"expected a whole number of {minimum} or more, got {_shown(value)}{hint}")
     return value
+
+
+def one_of(choices: tuple[str, ...], noun: str):
+    """A converter accepting exactly one of ``choices`` (text), naming the nearest when it is not."""
+    def convert(value: object) -> str:
+        text = as_text(value)
+        if text not in choices:
+            close = difflib.get_close_matches(text.casefold(), choices, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise FieldError(f"unknown {noun} {text!r}{hint}; use one of: {', '.join(choices)}")
+        return text
+    return convert
 
 
 def as_list(value: object) -> list:

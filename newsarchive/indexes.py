@@ -6,6 +6,7 @@ All orders are explicit: listings newest first, groups by key, ties broken by sl
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from bisect import bisect_left
 from collections import defaultdict
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
 
 from . import dates, routes
+from .claims import ClaimEntry, claim_ledger
 from .config import SiteConfig
-from .model import TERM_KINDS, Article, Term
+from .model import TERM_KINDS, Article, Correction, Term
 
 YEAR, MONTH, DAY = "year", "month", "day"
 
@@ -38,6 +40,16 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class ChangeNote:
+    """What happened to one report on one day, for the corrections log: its corrections, its update."""
+
+    day: dt.date
+    article: Article
+    corrections: tuple[Correction, ...]
+    updated: bool  # the report's last update is dated this day
+
+
+@dataclass(frozen=True)
 class SiteIndex:
     """Everything the pages are made from; built once, read by every page."""
 
@@ -48,6 +60,8 @@ class SiteIndex:
     period_neighbours: dict[tuple, tuple]
     report_neighbours: dict[str, tuple]
     related: dict[str, tuple[Article, ...]]
+    claims: dict[str, tuple[ClaimEntry, ...]]  # by subject, "" (the archive's own event) first
+    changes: tuple[ChangeNote, ...]  # newest first
 
     def neighbours(self, listing: Listing) -> tuple[Listing | None, Listing | None]:
         """The previous (older) and next (newer) non-empty listing of the same kind."""
@@ -100,7 +114,20 @@ def index_site(articles: Iterable[Article], config: SiteConfig) -> SiteIndex:
                          for listings in periods.values() for listing, pair in _with_neighbours(listings)}
     report_neighbours = {article.source_path: pair for article, pair in _with_neighbours(articles[::-1])}
     return SiteIndex(articles, periods, terms, term_by_slug, period_neighbours, report_neighbours,
-                     related_reports(articles[::-1]))
+                     related_reports(articles[::-1]), claim_ledger(articles), change_notes(articles))
+
+
+def change_notes(articles: Iterable[Article]) -> tuple[ChangeNote, ...]:
+    """Every correction and update, a note per report and day: newest day first, then newest report."""
+    notes = []
+    for article in articles:
+        days = {correction.date for correction in article.corrections}
+        if article.updated:
+            days.add(article.updated)
+        for day in sorted(days):
+            notes.append(ChangeNote(day, article, tuple(c for c in article.corrections if c.date == day),
+                                    day == article.updated))
+    return tuple(sorted(notes, key=lambda note: (note.day, note.article.chronological_key), reverse=True))
 
 
 def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMIT,

@@ -55,6 +55,9 @@ def news_article(article: Article, terms: dict[tuple[str, str], Term], site: Sit
         data["keywords"] = [terms[(TOPICS, slug)].name for slug in article.topics]
     if article.sources:
         data["citation"] = [_citation(source) for source in article.sources]
+    if article.corrections:
+        data["correction"] = [{"@type": "CorrectionComment", "datePublished": correction.date.isoformat(),
+                               "text": correction.text} for correction in article.corrections]
     return data
 
 

@@ -37,8 +37,44 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Correction:
+    """A correction to a report; a ``serious`` one is shown at the top of the report, not at its end."""
+
     date: dt.date
     text: str
+    serious: bool = False
+
+
+# What a claimed figure counts. "named" is the dead identified by name in a published list;
+# "present" is the people said to have been at the site.
+MEASURES = ("killed", "wounded", "killed or wounded", "missing", "named", "present")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A figure someone gave: who, what it counts, how many, and on what day they said it.
+
+    A single figure has ``low == high``; a range has both; "at least" leaves ``high`` out and
+    "up to" leaves ``low`` out. ``subject`` names another event than the one the archive covers
+    (Russia's claimed Kramatorsk strike, say); it is empty for the archive's own event.
+    """
+
+    claimant: str
+    measure: str
+    low: int | None
+    high: int | None
+    stated: dt.date
+    note: str = ""
+    subject: str = ""
+
+    @property
+    def is_single_figure(self) -> bool:
+        return self.low is not None and self.low == self.high
+
+    @property
+    def order(self) -> tuple:
+        """How claims are listed: by the day stated, then claimant (in any case), then what and how many."""
+        return (self.stated, self.claimant.casefold(), MEASURES.index(self.measure), -1 if self.low is None else self.low,
+                -1 if self.high is None else self.high, self.note, self.subject, self.claimant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +99,7 @@ class Article:
     sources: tuple[Source, ...]
     updated: dt.date | None
     corrections: tuple[Correction, ...]
+    claims: tuple[Claim, ...]
     date_note: str
     draft: bool
     body_digest: str

@@ -24,7 +24,7 @@ from .cache import BodyStore, BuildCache, CachedSource, digest
 from .config import SLUG_RE, SiteConfig, term_key
 from .errors import ContentError, Problem, display_path
 from .markup import MarkdownRenderer, MarkupError, RenderedBody
-from .model import LOCATIONS, TERM_KINDS, TOPICS, Article, Correction, Source, Term
+from .model import LOCATIONS, MEASURES, TERM_KINDS, TOPICS, Article, Claim, Correction, Source, Term
 from .parallel import IN_PROCESS, ProgressCallback, Workers
 from .search import words
 from .yamlfile import YamlDocument, YamlError, load_yaml
@@ -40,11 +40,17 @@ MAX_FILE_BYTES = 1_000_000
 BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 
 FIELDS = ("title", "date", "slug", "summary", "byline", "locations", "topics", "sources",
-          "updated", "corrections", "draft", "date_note")
+          "updated", "corrections", "claims", "draft", "date_note")
 SOURCE_FIELDS = {"name": (fields.as_text, fields.REQUIRED), "url": (fields.as_url, fields.REQUIRED),
                  "published": (fields.as_date, None), "republished": (fields.as_bool, False),
                  "note": (fields.as_text, "")}
-CORRECTION_FIELDS = {"date": (fields.as_date, fields.REQUIRED), "text": (fields.as_text, fields.REQUIRED)}
+CORRECTION_FIELDS = {"date": (fields.as_date, fields.REQUIRED), "text": (fields.as_text, fields.REQUIRED),
+                     "serious": (fields.as_bool, False)}
+CLAIM_FIELDS = {"claimant": (fields.as_text, fields.REQUIRED),
+                "measure": (fields.one_of(MEASURES, "measure"), fields.REQUIRED),
+                "figure": (fields.as_count, None), "low": (fields.as_count, None), "high": (fields.as_count, None),
+                "stated": (fields.as_date, fields.REQUIRED), "note": (fields.as_text, ""),
+                "subject": (fields.as_text, "")}
 
 
 def is_ignored(name: str) -> bool:
@@ -266,6 +272,7 @@ class _ArticleValidator(fields.SchemaChecker):
             sources=self.sources(),
             updated=updated,
             corrections=self.corrections(day),
+            claims=self.claims(day, updated),
             date_note=self.optional("date_note", fields.as_text, ""),
             draft=self.optional("draft", fields.as_bool, False),
             body_digest=digest(rendered.html.encode("utf-8")) if rendered else "",
@@ -356,6 +363,28 @@ class _ArticleValidator(fields.SchemaChecker):
                 self.problem(keypath + ("date",), f"{values['date']} is before the report's date {day}")
             result.append(Correction(**values))
         return tuple(sorted(result, key=lambda c: (c.date, c.text)))
+
+    def claims(self, day: dt.date | None, updated: dt.date | None) -> tuple[Claim, ...]:
+        """The figures the report records, in the order claims are listed; none stated after its last change."""
+        last_change, what = (updated, "last update") if updated and (day is None or updated > day) else (day, "date")
+        result = []
+        for keypath, values in self.records("claims", CLAIM_FIELDS, "claim"):
+            before = len(self.problems)
+            figure, low, high = values.pop("figure"), values.pop("low"), values.pop("high")
+            if figure is not None and (low, high) != (None, None):
+                self.problem(keypath + ("figure",), "give either figure or low and high, not both")
+            elif (figure, low, high) == (None, None, None):
+                self.problem(keypath, "give the figure claimed, or a range as low and high "
+                                      "(leave out high for 'at least', low for 'up to')")
+            elif low is not None and high is not None and low > high:
+                self.problem(keypath + ("low",), f"low ({low}) is above high ({high})")
+            if last_change and values["stated"] > last_change:
+                self.problem(keypath + ("stated",), f"{values['stated']} is after the report's {what} {last_change}; "
+                                                    "a report can only record claims made by then")
+            if len(self.problems) == before:
+                low, high = (low, high) if figure is None else (figure, figure)
+                result.append(Claim(low=low, high=high, **values))
+        return tuple(sorted(result, key=lambda claim: claim.order))
 
 
 @functools.lru_cache(maxsize=4)

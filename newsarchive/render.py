@@ -6,9 +6,12 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 - index.html:    latest (reports), years, term_listings (listings)
 - article.html:  article, before, after (neighbouring reports), related (reports), json_ld (data)
 - listing.html:  listing, articles (this page's share), pagination, older, newer, children
-- terms.html:    kind, listings
+- terms.html:    kind, listings; for locations also place_map (a maps.PlaceMap, or None)
 - archive.html:  years, months (by year)
 - timeline.html: days (day listings, oldest first)
+- claims.html:   ledger (claims about the archive's own event), other_events (subject -> claims),
+                 chart (a claims.ClaimChart of the ledger, or None)
+- corrections.html: changes (indexes.ChangeNote, newest first)
 - search.html:   filters (places and topics with reports), years;  search-index.js: search_index (data)
 - 404.html, robots.txt: nothing more
 - feed.xml:      alternate (the page the feed follows), entries, updated;  sitemap.xml: entries (url, lastmod)
@@ -24,7 +27,7 @@ from typing import Callable, Iterable, Iterator
 
 import jinja2
 
-from . import dates, indexes, metadata, routes
+from . import claims, dates, indexes, maps, metadata, routes
 from .cache import BuildCache, digest
 from .config import SiteConfig
 from .errors import BuildError, Problem, display_path
@@ -115,6 +118,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         absolute=lambda url: routes.absolute_url(config.site.base_url, url),
         script_json=metadata.script_json,
         day=dates.format_day,
+        figure=claims.figure_text,
         month=lambda key: dates.format_month(*key),
         moment=dates.format_moment,
         atom_time=dates.atom_timestamp,
@@ -151,6 +155,15 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         Page(routes.TIMELINE, "timeline.html", "Timeline",
              "Every report in the order the story unfolded, day by day, oldest first.",
              context={"days": index.periods[indexes.DAY]}),
+        Page(routes.CLAIMS, "claims.html", "Claims ledger",
+             "Who claimed how many were killed, wounded, missing or present, and when: every figure the reports "
+             "record, charted over time.",
+             context={"ledger": index.claims[""],
+                      "other_events": {subject: entries for subject, entries in index.claims.items() if subject},
+                      "chart": Deferred(claims.claims_chart, (index.claims[""],))}),
+        Page(routes.CORRECTIONS, "corrections.html", "Corrections and updates",
+             "Every correction and update to the archive's reports, newest first.",
+             context={"changes": index.changes}),
         Page(routes.SEARCH, "search.html", "Search",
              "Find reports by the words of their title, summary and text, and narrow them by place, topic and year.",
              context={"filters": {kind: searchable_terms(index.terms[kind]) for kind in TERM_KINDS},
@@ -171,9 +184,11 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
                 "older": older, "newer": newer, "children": _children(index, listing)})
     for kind in TERM_KINDS:
         listings = index.terms[kind]
+        context = {"kind": kind, "listings": listings}
+        if kind == LOCATIONS:
+            context["place_map"] = Deferred(maps.place_map, (listings,))
         pages.append(Page(routes.terms_url(kind), "terms.html", TERM_HEADINGS[kind],
-                          f"All {kind} in the archive, with the number of reports on each.",
-                          context={"kind": kind, "listings": listings}))
+                          f"All {kind} in the archive, with the number of reports on each.", context=context))
         for listing in listings:
             pages += _listing_pages(listing, site.page_size, {"older": None, "newer": None, "children": ()})
             pages.append(_feed_page(routes.term_feed_url(kind, listing.key), term_feed_title(listing, site.title),

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 HOME = ""
 ARCHIVE = "archive/"
 TIMELINE = "timeline/"
+CLAIMS = "claims/"
+CORRECTIONS = "corrections/"
 SEARCH = "search/"
 SEARCH_INDEX = SEARCH + "index.js"
 FEED = "feed.xml"

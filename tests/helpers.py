@@ -52,6 +52,20 @@ topics:
 """
 
 
+ARTICLE_PATH = "articles/2023/2023-01-05-x.md"  # where a test's one source goes
+
+
+def problems_of(make_project, run_cli, text, path: str = ARTICLE_PATH) -> list[str]:
+    """Check a project holding one source at ``path``; the problem lines (exit 1, nothing on stdout)."""
+    root = make_project({path: text})
+    result = run_cli(root, "check")
+    assert result.code == 1, result.err
+    assert result.out == ""
+    assert result.err.splitlines()[-1] == (
+        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} found; nothing was written")
+    return result.problems
+
+
 def md(front: str, body: str = "Body text.\n") -> str:
     """An article source: ``front`` (YAML lines) between '---' lines, then ``body``."""
     return "---\n" + front.strip("\n") + "\n---\n" + body
@@ -138,7 +152,7 @@ def article(slug="a", day="2023-01-03", title="T", **fields):
     from newsarchive.model import Article
     values = dict(source_path=f"articles/{day[:4]}/{day}-{slug}.md", slug=slug, day=dt.date.fromisoformat(day),
                   moment=None, title=title, summary="", byline="", locations=(), topics=(), sources=(), updated=None,
-                  corrections=(), date_note="", draft=False, body_digest=BODY_DIGEST, metadata_digest=f"metadata-of-{slug}")
+                  corrections=(), claims=(), date_note="", draft=False, body_digest=BODY_DIGEST, metadata_digest=f"metadata-of-{slug}")
     values.update(fields)
     return Article(**values)
 

@@ -106,7 +106,7 @@ def test_a_reader_clicks_from_the_home_page_to_a_place_and_one_of_its_reports(re
     page = tab.visit("")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Locations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Locations")
-    page.get_by_role("main").get_by_role("link", name="Samara").click()
+    page.locator(".term-group").get_by_role("link", name="Samara").click()  # the list, not the note under the map
     expect(page.get_by_role("heading", level=1)).to_have_text("Samara")
     page.get_by_role("link", name="The toll is revised").click()
     expect(page).to_have_url(tab.base_url + ARTICLE_URLS["toll-revised"])
@@ -203,7 +203,7 @@ def test_keyboard_focus_goes_from_the_skip_link_to_the_search_box_and_is_visible
 def test_no_page_scrolls_sideways_on_a_phone(reader, width, scheme):
     tab = reader(viewport={"width": width, "height": 844}, color_scheme=scheme)
     for url in ("", ARTICLE_URLS["toll-revised"], ARTICLE_URLS["escaped-title"], "2023/", "locations/",
-                "search/?q=toll", "timeline/"):
+                "search/?q=toll", "timeline/", "claims/", "corrections/"):
         page = tab.visit(url)
         width, viewport = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width <= viewport, (url, width, viewport)
@@ -233,4 +233,36 @@ def test_text_has_sufficient_contrast_in_light_and_dark_mode(reader, scheme):
     button = page.get_by_role("button", name="Search").evaluate(
         "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
     assert contrast(*button) >= 4.5, (scheme, "button", button)
+    assert tab.problems == []
+
+
+def test_a_reader_goes_from_a_dot_on_the_map_to_the_place(reader):
+    tab = reader()
+    page = tab.visit("locations/")
+    figure = page.get_by_role("figure")
+    expect(figure.locator("svg")).to_be_visible()
+    figure.get_by_role("link", name="Tolyatti").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tolyatti")
+    expect(page).to_have_url(tab.base_url + "locations/tolyatti/")
+    assert tab.problems == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_claims_chart_is_drawn_in_colours_that_stand_out_in_light_and_dark_mode(reader, scheme):
+    tab = reader(color_scheme=scheme)
+    page = tab.visit("claims/")
+    chart = page.get_by_role("img", name="Claims over time, by claimant")
+    expect(chart).to_be_visible()
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    marks = chart.locator(".mark .symbol")
+    assert marks.count() == 6
+    for n in range(marks.count()):
+        stroke = marks.nth(n).evaluate("e => getComputedStyle(e).stroke")
+        assert contrast(stroke, background) >= 3, (scheme, n, stroke, background)  # non-text contrast (WCAG 1.4.11)
+    for selector in (".chart-axis-labels text", ".legend text", ".mark-labels text"):
+        fill = chart.locator(selector).first.evaluate("e => getComputedStyle(e).fill")
+        assert contrast(fill, background) >= 4.5, (scheme, selector, fill, background)
+    # On paper, in the light colours whatever the screen's mode.
+    page.emulate_media(media="print")
+    assert luminance(page.evaluate("getComputedStyle(document.body).backgroundColor")) > 0.9
     assert tab.problems == []

@@ -62,6 +62,7 @@ def listing_order(html_pages, url: str) -> list[str]:
 
 def test_every_page_kind_exists(site):
     expected = ["index.html", "archive/index.html", "timeline/index.html", "search/index.html", "search/index.js",
+                "claims/index.html", "corrections/index.html",
                 "feed.xml", "locations/samara/feed.xml", "topics/strike/feed.xml", "sitemap.xml", "robots.txt",
                 "404.html", "static/style.css", "static/search.js", "static/favicon.svg",
                 "2023/index.html", "2023/page/2/index.html", "2023/01/index.html", "2023/01/02/index.html",
@@ -162,9 +163,32 @@ def test_updated_and_corrected_report(html_pages):
     assert notice.find("time").attrib["datetime"] == "2023-01-12"
     corrections = [" ".join("".join(li.itertext()).split()) for li in tree.findall(".//section[@id='corrections']//li")]
     assert corrections == ["12 January 2023: The first version gave the wrong unit."]
+    # A serious correction is not left for the end: it stands above the report's text.
+    report = tree.find(".//article[@class='report']")
+    sections = [child.attrib.get("id") or child.attrib["class"] for child in report]
+    assert sections[:3] == ["report-header", "serious-corrections", "report-body"]
+    assert sections.index("corrections") > sections.index("report-body")
+    serious = tree.find(".//section[@id='serious-corrections']")
+    assert serious.find("h2").text == "Correction"
+    assert [text_of(li) for li in serious.iter("li")] == ["11 January 2023: An earlier version gave the toll as Kyiv's."]
     # The body's "# What changed" is a second-level heading; the title is the only h1.
     assert [h.text for h in tree.iter("h1")] == ["The toll is revised"]
     assert "What changed" in [h.text for h in tree.iter("h2")]
+
+
+def test_the_corrections_log_lists_every_correction_and_update_newest_first(html_pages):
+    tree = html_pages["corrections/"]
+    notes = tree.findall(".//ol[@class='change-log']/li")
+    assert [(note.find("h2/time").attrib["datetime"], slug_of("corrections/", note.find("h2/a").attrib["href"]))
+            for note in notes] == [
+        ("2023-01-12", "toll-revised"), ("2023-01-12", "escaped-title"),  # one day: the newer report first
+        ("2023-01-11", "toll-revised"), ("2023-01-04", "beta-farewells")]
+    assert [[text_of(p) for p in note.findall("p[@class='change-text']")] for note in notes] == [
+        ["Correction The first version gave the wrong unit.", "Update The report was updated that day, with the correction above."],
+        ["Correction The title was <i>wrong</i>."],
+        ["Serious correction An earlier version gave the toll as Kyiv's."],
+        ["Update The report was updated."]]
+    assert notes[0].find("h2/a").text == "The toll is revised" and notes[1].find("h2/a").text == EVIL_TITLE
 
 
 def test_source_links_are_absolute_and_escaped(site):
@@ -229,6 +253,9 @@ def test_every_page_has_the_icon_the_site_feed_and_a_search_form_leading_to_sear
         assert forms[0].attrib["method"] == "get" and forms[0].find(".//input[@name='q']") is not None, url
         nav = {a.text: resolve_link(url, a.attrib["href"]) for a in tree.findall(".//nav[@aria-label='Main']//a")}
         assert nav["Timeline"] == "timeline/index.html", url
+        assert nav["Claims"] == "claims/index.html", url
+        footer = {resolve_link(url, a.attrib["href"]) for a in tree.findall(".//footer//a")}
+        assert footer == {"claims/index.html", "corrections/index.html"}, url
 
 
 def test_the_timeline_tells_the_story_oldest_first_grouped_by_day(html_pages):
@@ -345,6 +372,13 @@ def test_report_pages_carry_a_news_article_for_search_engines(html_pages):
     # Samara has no coordinates in the gazetteer: a Place without geo.
     assert revised["contentLocation"][1] == {"@type": "Place", "name": "Samara"}
     assert json_ld(html_pages[ARTICLE_URLS["escaped-title"]])["headline"] == EVIL_TITLE
+    assert "correction" not in data
+
+
+def test_a_corrected_report_tells_search_engines_of_its_corrections(html_pages):
+    assert json_ld(html_pages[ARTICLE_URLS["toll-revised"]])["correction"] == [
+        {"@type": "CorrectionComment", "datePublished": "2023-01-11", "text": "An earlier version gave the toll as Kyiv's."},
+        {"@type": "CorrectionComment", "datePublished": "2023-01-12", "text": "The first version gave the wrong unit."}]
 
 
 # --- what a feed reader and a crawler get --------------------------------------------------------

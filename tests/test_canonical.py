@@ -101,3 +101,15 @@ def test_new_writes_canonical_sources(make_project, run_cli):
     root = make_project()
     assert run_cli(root, "new", "Rally: day 2", "--date", "2023-01-05", "--location", "makeevka").code == 0
     assert run_cli(root, "fmt", "--check").code == 0
+
+
+def test_claims_and_corrections_are_block_lists_with_their_keys_in_schema_order(make_project):
+    root = make_project()
+    text = md("title: X\ndate: 2023-01-05\n"
+              "corrections:\n  - {serious: true, text: Fixed., date: 2023-01-06}\n"
+              "claims:\n  - {note: “About 400”, stated: 2023-01-02, low: 300, high: 400, measure: killed, claimant: Kyiv}\n")
+    assert canonical_source(text, load_config(root / "site_config.yaml")) == md(
+        "title: X\ndate: 2023-01-05\n"
+        "claims:\n  - claimant: Kyiv\n    measure: killed\n    low: 300\n    high: 400\n    stated: 2023-01-02\n"
+        '    note: "“About 400”"\n'
+        "corrections:\n  - date: 2023-01-06\n    text: Fixed.\n    serious: true\n")

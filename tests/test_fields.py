@@ -106,3 +106,16 @@ def test_url_refuses(url, message):
 def test_unknown_key_message_suggests_or_lists():
     assert fields.unknown_key_message("topcs", ("title", "topics")) == "unknown field; did you mean 'topics'?"
     assert fields.unknown_key_message("zzz", ("title", "date")) == "unknown field (allowed: date, title)"
+
+
+def test_count_accepts_zero_and_says_how_to_write_a_quoted_number():
+    assert fields.as_count(0) == 0 and fields.as_count(1300) == 1300
+    assert message_of(fields.as_count, "1,300") == (
+        "expected a whole number of 0 or more, got '1,300'; write the digits alone, without quotes or separators")
+
+
+def test_one_of_names_the_nearest_choice():
+    measure = fields.one_of(("killed", "wounded"), "measure")
+    assert measure("killed") == "killed"
+    assert message_of(measure, "Killed") == "unknown measure 'Killed' (did you mean 'killed'?); use one of: killed, wounded"
+    assert message_of(measure, "dead") == "unknown measure 'dead'; use one of: killed, wounded"

@@ -52,6 +52,10 @@ def test_a_rebuild_after_each_kind_of_change_equals_a_clean_build(project, make_
             md("title: Report 2 retitled\ndate: 2023-01-02\nlocations: [Samara]\ntopics: [Strike]\n", "New body.\n")),
         lambda root: (root / "articles/2023/2023-01-06-r6.md").write_text(
             md("title: Report 6\ndate: 2023-01-06\nlocations: [Togliatti]\n", "Added.\n")),
+        lambda root: (root / "articles/2023/2023-01-04-r4.md").write_text(
+            md("title: Report 4\ndate: 2023-01-04\nlocations: [Tolyatti]\ntopics: [Strike]\n"
+               "claims:\n  - {claimant: Ministry, measure: killed, figure: 63, stated: 2023-01-02}\n"
+               "corrections:\n  - {date: 2023-01-05, text: Fixed., serious: true}\n", "Body of report 4.\n")),
         lambda root: (root / "articles/2023/2023-01-03-r3.md").unlink(),
         lambda root: (root / "templates/_macros.html").write_text(
             (root / "templates/_macros.html").read_text().replace(' · ', ' | ')),

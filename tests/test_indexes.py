@@ -157,3 +157,25 @@ def test_related_reports_of_a_large_archive_take_linear_time(config):
     related = indexes.related_reports(tuple(sorted(items, key=lambda a: a.chronological_key)))
     assert time.perf_counter() - began < 20
     assert len(related) == 20_000 and all(len(found) == 5 for found in related.values())
+
+
+# --- the corrections log -----------------------------------------------------------------------
+
+def test_change_notes_are_a_report_and_day_each_newest_first(config):
+    from newsarchive.model import Correction
+    day = dt.date.fromisoformat
+    site = indexes.index_site([
+        helpers.article("early", "2023-01-02", corrections=(Correction(day("2023-01-05"), "Fixed a name."),
+                                                            Correction(day("2023-01-09"), "Wrong unit.", serious=True),
+                                                            Correction(day("2023-01-09"), "A typo."))),
+        helpers.article("late", "2023-01-04", updated=day("2023-01-09"), corrections=(Correction(day("2023-01-09"), "Dates."),)),
+        helpers.article("updated-only", "2023-01-03", updated=day("2023-01-07")),
+        helpers.article("untouched", "2023-01-08"),
+    ], config)
+    assert [(note.day.isoformat(), note.article.slug, [c.text for c in note.corrections], note.updated)
+            for note in site.changes] == [
+        ("2023-01-09", "late", ["Dates."], True),  # the same day: the newer report first
+        ("2023-01-09", "early", ["Wrong unit.", "A typo."], False),
+        ("2023-01-07", "updated-only", [], True),
+        ("2023-01-05", "early", ["Fixed a name."], False),
+    ]

@@ -43,7 +43,8 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
     assert len(urls) == len(set(urls))
     assert urls[-1] == "sitemap.xml"
     assert set(urls) == {
-        "", "archive/", "timeline/", "search/", "search/index.js", "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
+        "", "archive/", "timeline/", "claims/", "corrections/", "search/", "search/index.js",
+        "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
         "2023/", "2023/page/2/", "2023/01/", "2023/01/page/2/", "2023/01/03/", "2023/01/04/",
         "locations/", "locations/makiivka/", "locations/samara/", "locations/samara/page/2/", "locations/tolyatti/",
         "topics/", "topics/casualties/", "topics/commemoration/", "topics/strike/",
