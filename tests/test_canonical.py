@@ -113,3 +113,13 @@ def test_claims_and_corrections_are_block_lists_with_their_keys_in_schema_order(
         "claims:\n  - claimant: Kyiv\n    measure: killed\n    low: 300\n    high: 400\n    stated: 2023-01-02\n"
         '    note: "“About 400”"\n'
         "corrections:\n  - date: 2023-01-06\n    text: Fixed.\n    serious: true\n")
+
+
+def test_the_archives_own_sources_are_canonical():
+    # The reports in this repository are reviewed in git: they stay in the form fmt gives them.
+    from helpers import BUILD_SCRIPT, REPO
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, str(BUILD_SCRIPT), "fmt", "--check"], cwd=REPO,
+                            capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "all sources are in canonical form\n", "")
