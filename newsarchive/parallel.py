@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 # Called as progress(stage, done, total) while a stage runs.
 ProgressCallback = Callable[[str, int, int], None]

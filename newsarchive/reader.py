@@ -24,7 +24,7 @@ from .cache import BodyStore, BuildCache, CachedSource, digest
 from .config import SLUG_RE, SiteConfig, term_key
 from .errors import ContentError, Problem, display_path
 from .markup import MarkdownRenderer, MarkupError, RenderedBody
-from .model import LOCATIONS, MEASURES, TERM_KINDS, TOPICS, Article, Claim, Correction, Source, Term
+from .model import LOCATIONS, MEASURES, TOPICS, Article, Claim, Correction, Source, Term
 from .parallel import IN_PROCESS, ProgressCallback, Workers
 from .search import words
 from .yamlfile import YamlDocument, YamlError, load_yaml

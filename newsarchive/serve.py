@@ -91,7 +91,7 @@ def _rebuild(config_path: Path, overrides: dict, workers: Workers, status: Build
         report = build(config_path, overrides, workers=workers)
     except BuildError as exc:
         errors = [str(problem) for problem in exc.problems]
-        print("\n".join(errors) + f"\nbuild failed; still serving the last good site", flush=True)
+        print("\n".join(errors) + "\nbuild failed; still serving the last good site", flush=True)
         with status.lock:
             status.errors = errors
         return

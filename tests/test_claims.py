@@ -2,7 +2,6 @@
 
 import datetime as dt
 import random
-import xml.etree.ElementTree as ET
 
 import html5lib
 import pytest

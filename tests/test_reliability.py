@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from helpers import BUILD_SCRIPT, TEMPLATES, md, tree_hashes
 from newsarchive import writer
 from newsarchive.config import load_config
-from newsarchive.errors import BuildError, OutputError
+from newsarchive.errors import OutputError
 from newsarchive.indexes import index_site
 from newsarchive.markup import MarkdownRenderer, MarkupError
 from newsarchive.reader import read_article

@@ -15,7 +15,7 @@ from newsarchive import fields, indexes, metadata, routes
 from newsarchive.config import load_config
 from newsarchive.errors import ContentError
 from newsarchive.model import Article
-from newsarchive.render import Page, Pagination, make_environment, plan_pages, render_pages, static_files
+from newsarchive.render import Page, Pagination, make_environment, render_pages, static_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

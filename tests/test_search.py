@@ -1,6 +1,5 @@
 """The search index: words normalised as the browser normalises a query, in a fixed, compact form."""
 
-import datetime as dt
 
 from hypothesis import given, strategies as st
 
