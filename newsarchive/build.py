@@ -11,10 +11,12 @@ from typing import Callable, Iterator
 from . import routes
 from .cache import CACHE_VERSION, BuildCache, digest
 from .config import SiteConfig, load_config
+from .errors import ContentError
 from .indexes import index_site
 from .parallel import IN_PROCESS, ProgressCallback, Workers
 from .reader import Reading, read_articles
 from .render import make_environment, plan_pages, render_outputs, render_page, static_files
+from .urllock import check_lock, lock_path, write_lock
 from .writer import Changes, Output, changes_between, publish, published_files
 
 
@@ -31,10 +33,23 @@ class BuildReport:
 def check(config_path: Path, overrides: dict | None = None, workers: Workers = IN_PROCESS) -> tuple[SiteConfig, Reading]:
     """Validate the config and every article; raise BuildError listing every problem.
 
-    Unchanged sources are taken from the build cache; nothing is written, the cache included.
+    Unchanged sources are taken from the build cache; nothing is written, the cache included. With a
+    URL lock, an address the site would lose is a problem too.
     """
     config = load_config(config_path, overrides)
-    return config, read_articles(config, BuildCache.open(config.paths.cache, config.content_key, read_only=True), workers)
+    reading = read_articles(config, BuildCache.open(config.paths.cache, config.content_key, read_only=True), workers)
+    _check_lock(config, plan_pages(index_site(_published(reading), config), config, reading.words))
+    return config, reading
+
+
+def _published(reading: Reading) -> list:
+    return [article for article in reading.articles if not article.draft]
+
+
+def _check_lock(config: SiteConfig, pages: list) -> None:
+    problems = check_lock(lock_path(config.project_root), pages)
+    if problems:
+        raise ContentError(problems)
 
 
 def build(config_path: Path, overrides: dict | None = None, force: bool = False, clean: bool = False,
@@ -51,10 +66,11 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     cache = BuildCache.open(config.paths.cache, config.content_key, fresh=clean)
     # Every source is read and validated before anything is written, so a bad article changes nothing.
     reading = read_articles(config, cache, workers, progress)
-    published = [a for a in reading.articles if not a.draft]
+    published = _published(reading)
     index = index_site(published, config)
     env = make_environment(config.paths.templates, config, index, cache.load_body)
     pages = plan_pages(index, config, reading.words)
+    _check_lock(config, pages)
     on_site = published_files(config.paths.output)
     outputs = itertools.chain(
         render_outputs(pages, env, cache, {} if clean else on_site, workers,
@@ -66,6 +82,7 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
         # Pages are rendered as the writer takes them; readers keep the old site until all are written.
         changes = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean)
         cache.save()
+        write_lock(lock_path(config.project_root), pages, config.project_root)
     return BuildReport(len(published), len(reading.articles) - len(published), len(pages), changes, dry_run,
                        time.perf_counter() - started)
 

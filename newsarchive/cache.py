@@ -15,6 +15,7 @@ version of the builder or of Python is ignored as a whole; a damaged one is too.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -22,12 +23,23 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, model
 
 STATE_FILE = "state.pickle"
 BODIES = "bodies"
-# Anything that changes what a build makes from the same inputs must change this.
-CACHE_VERSION = f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; cache 3"
+
+
+def _record_fields() -> str:
+    """The names of every field of the records the cache keeps, in order, hashed short."""
+    records = (model.Article, model.Source, model.Correction, model.Claim, model.Term)
+    names = ";".join(f"{record.__name__}:{','.join(f.name for f in dataclasses.fields(record))}" for record in records)
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
+
+
+# Anything that changes what a build makes from the same inputs must change this; the records'
+# fields are part of it, so a cache pickled with other fields is never unpickled into these.
+CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
+                 f"records {_record_fields()}; cache 4")
 
 
 def digest(data: bytes) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from slugify import slugify
+
 from . import fields
 from .errors import ConfigError, Problem, display_path
 from .model import LOCATIONS, TERM_KINDS, TOPICS, Term
@@ -216,6 +218,7 @@ class _ConfigValidator(fields.SchemaChecker):
     def check_term_collisions(self, kind: str, terms: list[Term]) -> None:
         """Every slug, name and alias must lead to exactly one term, ignoring case and Unicode form."""
         owner: dict[str, Term] = {}
+        before = len(self.problems)
         for term in terms:
             spellings = [((kind, term.slug), term.slug), ((kind, term.slug, "name"), term.name)]
             spellings += [((kind, term.slug, "aliases", i), alias) for i, alias in enumerate(term.aliases)]
@@ -223,6 +226,18 @@ class _ConfigValidator(fields.SchemaChecker):
                 other = owner.setdefault(term_key(spelling), term)
                 if other is not term:
                     self.problem(keypath, f"{spelling!r} also names {kind}.{other.slug}; each spelling must name one term")
+        if len(self.problems) == before:  # a shared spelling would also share its address: say it once
+            self.check_alias_addresses(kind, terms)
+
+    def check_alias_addresses(self, kind: str, terms: list[Term]) -> None:
+        """Each alias redirects from its slug's address, so no two terms may claim one address."""
+        address_owner = {term.slug: term for term in terms}
+        for term in terms:
+            for slug in alias_slugs(term):
+                other = address_owner.setdefault(slug, term)
+                if other is not term:
+                    self.problem((kind, term.slug, "aliases"), f"an alias of {term.slug} would redirect /{kind}/{slug}/, "
+                                                               f"which is {kind}.{other.slug}'s; change one of them")
 
     def check_output(self, paths: Paths, from_command_line: bool) -> None:
         """Refuse an output folder whose replacement could destroy sources or unrelated files."""
@@ -246,6 +261,12 @@ def _absolute(path: Path, resolve_last: bool) -> Path:
     """An absolute, normalised path; symbolic links resolved, except in the last part if not ``resolve_last``."""
     path = Path(os.path.abspath(path))
     return path.resolve() if resolve_last or not path.name else path.parent.resolve() / path.name
+
+
+def alias_slugs(term: Term) -> tuple[str, ...]:
+    """The slugs of a term's aliases other than its own: each an address that redirects to the term's page."""
+    slugs = (slugify(alias) for alias in (term.name, *term.aliases))
+    return tuple(sorted({slug for slug in slugs if slug != term.slug and SLUG_RE.fullmatch(slug)}))
 
 
 def term_key(spelling: str) -> str:

@@ -104,6 +104,7 @@ class Article:
     draft: bool
     body_digest: str
     metadata_digest: str = ""
+    aliases: tuple[str, ...] = ()  # earlier addresses of the report, each redirected to it
 
     def terms(self, kind: str) -> tuple[str, ...]:
         """The slugs this report is filed under for ``kind`` (locations or topics)."""

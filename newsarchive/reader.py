@@ -40,7 +40,8 @@ MAX_FILE_BYTES = 1_000_000
 BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 
 FIELDS = ("title", "date", "slug", "summary", "byline", "locations", "topics", "sources",
-          "updated", "corrections", "claims", "draft", "date_note")
+          "updated", "corrections", "claims", "draft", "date_note", "aliases")
+ALIAS_RE = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*/)+")
 SOURCE_FIELDS = {"name": (fields.as_text, fields.REQUIRED), "url": (fields.as_url, fields.REQUIRED),
                  "published": (fields.as_date, None), "republished": (fields.as_bool, False),
                  "note": (fields.as_text, "")}
@@ -274,6 +275,7 @@ class _ArticleValidator(fields.SchemaChecker):
             corrections=self.corrections(day),
             claims=self.claims(day, updated),
             date_note=self.optional("date_note", fields.as_text, ""),
+            aliases=self.aliases(),
             draft=self.optional("draft", fields.as_bool, False),
             body_digest=digest(rendered.html.encode("utf-8")) if rendered else "",
             metadata_digest=metadata_digest,
@@ -334,6 +336,21 @@ class _ArticleValidator(fields.SchemaChecker):
                                             f"add it to {kind} in site_config.yaml if it is new")
             elif term.slug not in result:
                 result.append(term.slug)
+        return tuple(result)
+
+    def aliases(self) -> tuple[str, ...]:
+        """Earlier addresses of the report, as site paths like 2023/01/03/old-slug/."""
+        result = []
+        for index, item in enumerate(self.optional("aliases", fields.as_list, []) or []):
+            text = self.convert(("aliases", index), fields.as_text, item)
+            if text is None:
+                continue
+            path = text.removeprefix("/")
+            if not ALIAS_RE.fullmatch(path):
+                self.problem(("aliases", index), f"{text!r} is not an address of this site: write it as "
+                                                 "/2023/01/03/old-slug/ (lowercase letters, digits, hyphens)")
+            elif path not in result:
+                result.append(path)
         return tuple(result)
 
     def records(self, key: str, schema: dict, what: str) -> list[tuple[tuple, dict]]:
@@ -402,14 +419,21 @@ def suggest(name: str, terms: Iterable[Term]) -> str:
 
 
 def find_duplicate_urls(articles: list[Article]) -> list[Problem]:
-    """Two reports filed on the same day under the same slug would share a page: name both files."""
-    seen: dict[tuple, Article] = {}
+    """Two reports (or a report and another's alias) would share an address: name both files."""
+    owner: dict[str, Article] = {}
     problems = []
-    for article in sorted(articles, key=lambda a: a.source_path):
-        key = (article.day, article.slug.casefold())
-        first = seen.setdefault(key, article)
+    ordered = sorted(articles, key=lambda a: a.source_path)
+    for article in ordered:
+        url = routes.article_url(article)
+        first = owner.setdefault(url, article)
         if first is not article:
-            url = routes.article_url(article)
             problems.append(Problem(article.source_path, 1, "slug",
                                     f"the page {url} is already made from {first.source_path}; give one of them another slug"))
+    for article in ordered:
+        for alias in article.aliases:
+            first = owner.setdefault(alias, article)
+            if first is not article:
+                what = "a page made from" if routes.article_url(first) == alias else "an alias of"
+                problems.append(Problem(article.source_path, 1, "aliases",
+                                        f"/{alias} is already {what} {first.source_path}"))
     return problems

@@ -29,7 +29,7 @@ import jinja2
 
 from . import claims, dates, indexes, maps, metadata, routes
 from .cache import BuildCache, digest
-from .config import SiteConfig
+from .config import SiteConfig, alias_slugs
 from .errors import BuildError, Problem, display_path
 from .fingerprint import Deferred, Fingerprinter, template_digests
 from .indexes import Listing, SiteIndex
@@ -200,8 +200,20 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         Page(routes.NOT_FOUND, "404.html", "Page not found", "There is no page at this address.", noindex=True),
         Page(routes.ROBOTS, "robots.txt", "robots.txt"),
     ]
+    pages += _redirect_pages(index, config)
     pages.append(Page(routes.SITEMAP, "sitemap.xml", "Sitemap",
                       context={"entries": [SitemapEntry(p.url, p.lastmod) for p in pages if p.is_html and not p.noindex]}))
+    return pages
+
+
+def _redirect_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
+    """A page at each earlier address of a report, and at each alias of a place or topic, pointing on."""
+    pages = [Page(alias, "redirect.html", article.title, noindex=True, context={"target": routes.article_url(article)})
+             for article in index.articles for alias in article.aliases]
+    for kind in TERM_KINDS:
+        for term in config.terms(kind):
+            pages += [Page(routes.term_url(kind, slug), "redirect.html", term.name, noindex=True,
+                           context={"target": routes.term_url(kind, term.slug)}) for slug in alias_slugs(term)]
     return pages
 
 

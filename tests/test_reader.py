@@ -138,7 +138,7 @@ def test_unknown_field_with_did_you_mean(make_project, run_cli):
 def test_unknown_field_without_a_close_match_lists_the_fields(make_project, run_cli):
     text = md("title: X\ndate: 2023-01-05\nflavour: 1\n")
     assert problems_of(make_project, run_cli, text) == [
-        f"{P}:4: flavour: unknown field (allowed: byline, claims, corrections, date, date_note, draft, locations, "
+        f"{P}:4: flavour: unknown field (allowed: aliases, byline, claims, corrections, date, date_note, draft, locations, "
         "slug, sources, summary, title, topics, updated)"]
 
 
@@ -379,7 +379,7 @@ def test_all_problems_of_all_files_in_one_run_sorted_by_path(make_project, run_c
         "articles/2023/2023-01-05-a.md:2: invalid YAML: mapping values are not allowed in this context "
         "(a value containing ': ' must be quoted)",
         "articles/2023/2023-01-06-b.md:1: the file is empty",
-        "articles/2023/2023-01-07-c.md:4: flavor: unknown field (allowed: byline, claims, corrections, date, date_note, "
+        "articles/2023/2023-01-07-c.md:4: flavor: unknown field (allowed: aliases, byline, claims, corrections, date, date_note, "
         "draft, locations, slug, sources, summary, title, topics, updated)",
         "articles/2023/2023-01-07-c.md:5: locations.0: unknown location 'Tolyati' (did you mean 'Tolyatti'?); "
         "add it to locations in site_config.yaml if it is new",

@@ -1,0 +1,63 @@
+"""The URL lock: a committed, sorted list of the site's addresses, so that none disappears unnoticed.
+
+If ``urls.lock`` exists beside the config, every build and every check compares the addresses the
+site would publish with it: an address in the lock that the site would no longer have, not even as
+a redirect (a report's ``aliases``, a place's or topic's aliases), is an error. A successful build
+then writes the lock anew, so new addresses join it and a reviewer sees them in the diff. To let an
+address go on purpose, delete its line. Pages of long listings (page/2/, ...) come and go with the
+number of reports and are not locked.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import routes
+from .errors import Problem, display_path
+
+LOCK_FILE = "urls.lock"
+_PAGINATED = re.compile(r"(^|/)page/\d+/$")
+
+
+def lock_path(project_root: Path) -> Path:
+    return project_root / LOCK_FILE
+
+
+def locked_addresses(pages, project_root: Path) -> dict[str, str]:
+    """The addresses to lock (every page, feed and redirect, but pagination and the not-found page) -> the
+    source they come from, relative to the project, so the lock reads the same wherever the build is run."""
+    def source(page) -> str:
+        if "article" not in page.context:
+            return ""
+        return Path(page.context["article"].source_path).resolve().relative_to(project_root).as_posix()
+    return {"/" + page.url: source(page) for page in pages
+            if page.url != routes.NOT_FOUND and not _PAGINATED.search(page.url)}
+
+
+def check_lock(path: Path, pages) -> list[Problem]:
+    """Problems for every locked address the planned ``pages`` (redirects included) would lose."""
+    if not path.exists():
+        return []
+    served = {"/" + page.url for page in pages}
+    problems = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        address, _, source = line.partition(" ")
+        if address and address not in served:
+            origin = f" (from {source.strip()})" if source.strip() else ""
+            problems.append(Problem(display_path(path), number, None,
+                                    f"{address}{origin} would disappear; add it to the aliases of the report that "
+                                    "replaces it, or delete this line if it should go"))
+    return problems
+
+
+def write_lock(path: Path, pages, project_root: Path) -> None:
+    """Rewrite the lock with the addresses of ``pages``, if it exists and they changed."""
+    if not path.exists():
+        return
+    addresses = locked_addresses(pages, project_root)
+    text = "".join(f"{address} {source}".rstrip() + "\n" for address, source in sorted(addresses.items()))
+    if path.read_text("utf-8") != text:
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(text, "utf-8")
+        temporary.replace(path)
