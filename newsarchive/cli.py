@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -75,6 +77,24 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "build")
     args = make_parser().parse_args(argv)
+    previous_handler = signal.signal(signal.SIGINT, _interrupted_handler(os.getpid()))
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+
+
+def _interrupted_handler(main_pid: int):
+    """On Ctrl-C, stop at once: a build is safe to abandon anywhere (the unpublished copy has no
+    manifest and is made anew), while unwinding through a pool of workers can hang."""
+    def interrupted(signum, frame):
+        if os.getpid() == main_pid:  # forked workers inherit this handler; only the build speaks
+            print("interrupted; the published site was left as it was", file=sys.stderr, flush=True)
+        os._exit(130)
+    return interrupted
+
+
+def _run(args: argparse.Namespace) -> int:
     overrides = {"articles": _absolute(args.articles), "output": _absolute(args.output)}
     try:
         if args.command == "check":
@@ -112,9 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         where = display_path(exc.filename) if exc.filename else "build_site.py"
         print(f"{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_IO
-    except KeyboardInterrupt:
-        print("interrupted; the published site was left as it was", file=sys.stderr)
-        return 130
     return EXIT_OK
 
 
