@@ -15,10 +15,6 @@ files the builder wrote; files it did not write are carried over and never delet
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import errno
-import fcntl
 import itertools
 import json
 import os
@@ -27,15 +23,16 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from .errors import OutputError, Problem, display_path
+from .fsops import exchange, is_temporary, remove_empty_folders, replace_with_bytes, replace_with_link
+from .lock import build_lock
 
 MANIFEST = ".newsarchive-manifest.json"
 SLOT_MARKER = ".newsarchive-slot"
 GENERATOR = "newsarchive"
 SLOT_NAMES = ("a", "b")
-TEMPORARY_SUFFIX = ".newsarchive-tmp"
 
 
 @dataclass(frozen=True)
@@ -85,10 +82,6 @@ class Manifest:
 
 def slot_path(out_dir: Path, name: str) -> Path:
     return out_dir.with_name(f".{out_dir.name}.{name}")
-
-
-def lock_path(out_dir: Path) -> Path:
-    return out_dir.with_name(f".{out_dir.name}.lock")
 
 
 def published_files(out_dir: Path) -> dict[str, str]:
@@ -146,34 +139,6 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
         if fresh:  # the copy now aside may hold edited files: never trust it again
             (_retired_copy(out_dir, target) / MANIFEST).unlink(missing_ok=True)
     return changes_between(served.files, sync.files)
-
-
-@contextlib.contextmanager
-def build_lock(out_dir: Path) -> Iterator[None]:
-    """One build per output folder at a time.
-
-    An advisory flock, which the kernel releases when its process dies, so a killed build
-    never leaves a stale lock behind. The lock file beside the output holds the holder's pid.
-    """
-    path = lock_path(out_dir)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise OutputError([Problem(display_path(path), None, None, f"cannot create the build lock: {exc.strerror}")]) from None
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            raise OutputError([Problem(display_path(out_dir), None, None,
-                                       f"another build into this folder is running (pid {holder}); "
-                                       "wait for it to finish")]) from None
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
-    finally:
-        os.close(handle)
 
 
 def _current_copy(out_dir: Path) -> Path | None:
@@ -246,7 +211,7 @@ class _Sync:
         self.touch(relpath)
         self.make_folder(destination.parent)
         if (self.reuse and self.served.files.get(relpath) == digest
-                and _replace_with_link(self.current / relpath, destination)):
+                and replace_with_link(self.current / relpath, destination)):
             return
         data = output.data
         if data is None and self.make_missing is not None:
@@ -256,7 +221,7 @@ class _Sync:
         if self.target_is_new:
             destination.write_bytes(data)  # nothing there yet, and nobody reads this copy
         else:
-            _replace_with_bytes(destination, data)
+            replace_with_bytes(destination, data)
 
     def touch(self, relpath: str) -> None:
         """Note that ``relpath``'s folder, and any folder made for it, change their modification times."""
@@ -278,7 +243,7 @@ class _Sync:
             self.touch(relpath)
             path = self.target / relpath
             path.unlink(missing_ok=True)
-            _remove_empty_folders(path.parent, self.target)
+            remove_empty_folders(path.parent, self.target)
 
     def carry_over_kept_files(self) -> list[str]:
         """Mirror, by hard links, the files in the published copy that the builder did not write."""
@@ -289,7 +254,7 @@ class _Sync:
             if path.is_file() or path.is_symlink():
                 self.touch(relpath)
                 path.unlink()
-                _remove_empty_folders(path.parent, self.target)
+                remove_empty_folders(path.parent, self.target)
         for relpath, source in sorted(foreign.items()):
             if relpath in self.files:
                 raise OutputError([Problem(display_path(source), None, None,
@@ -302,8 +267,8 @@ class _Sync:
             if source.is_symlink():
                 destination.unlink(missing_ok=True)
                 destination.symlink_to(os.readlink(source))
-            elif not _replace_with_link(source, destination):
-                _replace_with_bytes(destination, source.read_bytes())
+            elif not replace_with_link(source, destination):
+                replace_with_bytes(destination, source.read_bytes())
         return sorted(foreign)
 
 
@@ -342,7 +307,7 @@ def _scan_folder(copy: Path, folder: str, manifest: Manifest, snapshot: dict) ->
                 continue
             if entry.is_dir(follow_symlinks=False):
                 found.update(_walk_for_foreign_files(copy, relpath, manifest))
-            elif relpath not in manifest.files and relpath not in (MANIFEST, SLOT_MARKER) and not _is_temporary(entry.name):
+            elif relpath not in manifest.files and relpath not in (MANIFEST, SLOT_MARKER) and not is_temporary(entry.name):
                 found[relpath] = Path(entry.path)
     return found
 
@@ -355,7 +320,7 @@ def _walk_for_foreign_files(copy: Path, start: str, manifest: Manifest) -> dict[
         links = [d for d in subfolders if (here / d).is_symlink()]
         for name in files + links:
             relpath = (here / name).relative_to(copy).as_posix()
-            if relpath not in manifest.files and relpath not in (MANIFEST, SLOT_MARKER) and not _is_temporary(name):
+            if relpath not in manifest.files and relpath not in (MANIFEST, SLOT_MARKER) and not is_temporary(name):
                 found[relpath] = here / name
     return found
 
@@ -399,43 +364,6 @@ def _safe_target(root: Path, relpath: str) -> Path:
     return root / relpath
 
 
-def _temporary_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
-
-
-def _is_temporary(name: str) -> bool:
-    return name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)
-
-
-def _replace_with_link(source: Path, destination: Path) -> bool:
-    """Make ``destination`` a hard link to ``source`` (same bytes, inode and mtime); False if impossible."""
-    temporary = _temporary_name(destination)
-    try:
-        if source.is_symlink():
-            return False
-        os.link(source, temporary)
-    except OSError:
-        return False
-    os.replace(temporary, destination)
-    return True
-
-
-def _replace_with_bytes(destination: Path, data: bytes) -> None:
-    """Write a new file: never in place, since the old one may be a link to the published copy."""
-    temporary = _temporary_name(destination)
-    temporary.write_bytes(data)
-    os.replace(temporary, destination)
-
-
-def _remove_empty_folders(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
 def _manifest_text(files: dict[str, str], kept: list[str]) -> str:
     return json.dumps({"generator": GENERATOR, "files": dict(sorted(files.items())), "kept": kept},
                       indent=1, sort_keys=True) + "\n"
@@ -454,7 +382,7 @@ def _point_output_at(out_dir: Path, target: Path, current: Path | None) -> None:
     other = _retired_copy(out_dir, target)
     if other.exists():
         _remove_own_folder(other)
-    if _exchange(link, out_dir):
+    if exchange(link, out_dir):
         link.rename(other)
     else:
         out_dir.rename(other)
@@ -467,26 +395,3 @@ def _retired_copy(out_dir: Path, target: Path) -> Path:
     return next(slot_path(out_dir, n) for n in SLOT_NAMES if slot_path(out_dir, n) != target)
 
 
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
-    renameat2 = getattr(_LIBC, "renameat2", None) if _LIBC else None
-    if renameat2 is None:
-        return False
-    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False  # an old kernel, or a file system without exchange
-    raise OSError(code, os.strerror(code), str(second))
-
-
-def _load_libc():
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:  # pragma: no cover - platforms without a C library handle
-        return None
-
-
-_LIBC = _load_libc()
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2

@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import BUILD_SCRIPT, TEMPLATES, md, tree_hashes
-from newsarchive import writer
+from newsarchive import fsops, lock, writer
 from newsarchive.config import load_config
 from newsarchive.errors import OutputError
 from newsarchive.indexes import index_site
@@ -272,7 +272,7 @@ def test_a_killed_build_leaves_the_old_site_whole(make_project, build_ok, run_cl
     result = run_cli(root, "build")
     assert result.code == 0, result.err
     assert "<!-- v2 -->" in (site / "index.html").read_text()
-    assert not [p for p in site.rglob("*") if writer.TEMPORARY_SUFFIX in p.name]
+    assert not [p for p in site.rglob("*") if fsops.TEMPORARY_SUFFIX in p.name]
 
 
 def test_disk_full_leaves_the_old_site_whole(make_project, build_ok, run_cli, monkeypatch):  # [29]
@@ -336,7 +336,7 @@ def test_a_dangerous_output_in_the_config_points_at_its_line(make_project, run_c
 
 def test_a_second_build_fails_fast_while_one_runs(make_project, run_cli):  # [33]
     root = make_project({P: md("title: X\ndate: 2023-01-05\n")})
-    with writer.build_lock((root / "_site").absolute()):
+    with lock.build_lock((root / "_site").absolute()):
         result = run_cli(root, "build")
     assert (result.code, result.problems) == (3, [f"_site: another build into this folder is running (pid {os.getpid()}); "
                                                   "wait for it to finish"])
@@ -350,7 +350,7 @@ def test_a_lock_left_by_a_killed_build_is_recovered(make_project, run_cli):  # [
     pid = int(process.stdout.readline())
     process.kill()
     process.wait()
-    writer.lock_path((root / "_site").absolute()).write_text(f"{pid}\n")
+    lock.lock_path((root / "_site").absolute()).write_text(f"{pid}\n")
     assert run_cli(root, "build").code == 0
 
 
