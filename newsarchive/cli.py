@@ -17,7 +17,6 @@ from .errors import EXIT_CONTENT, EXIT_IO, EXIT_OK, BuildError, display_path
 from .parallel import Workers
 from .writer import Changes
 from .progress import Progress
-from .serve import serve
 from .scaffold import new_article
 
 
@@ -101,6 +100,7 @@ def _run(args: argparse.Namespace) -> int:
             _, reading = check(args.config, overrides, Workers(args.jobs))
             print(f"ok: {_reports(len(reading.articles))}, no problems")
         elif args.command == "serve":
+            from .serve import serve  # the server and file watcher cost every other command's start-up
             serve(args.config, overrides, args.port, Workers(args.jobs), polling=args.poll)
         elif args.command == "fmt":
             changed = format_sources(args.config, overrides, args.files, args.check)
