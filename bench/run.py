@@ -4,8 +4,9 @@
     python bench/run.py [--sizes 1000,5000,20000] [--skip-peers] [--workdir DIR] [--seed S]
 
 For each size it generates a corpus (bench/generate.py), times whole `build_site.py` processes and
-measures the peak memory of the largest process, then prints a Markdown table for the README.
-Progress goes to stderr, the table to stdout.
+measures the peak memory of the largest process, times the floor of a build on the same corpus
+(bench/floor.py: reading, YAML, Markdown, Jinja and writing alone, over 2 processes), then prints a
+Markdown table for the README. Progress goes to stderr, the table to stdout.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 from generate import add_report, edit_sentence, generate
 
 ROOT = Path(__file__).resolve().parent.parent
+FLOOR = Path(__file__).resolve().parent / "floor.py"
+FLOOR_JOBS = 2
 CACHE_NAME = ".newsarchive-cache"
 # Only a hung process should reach these: a 20,000-report build on 2 cores takes minutes.
 BUILD_TIMEOUT = 3 * 3600
@@ -167,9 +170,20 @@ def differing(before: dict, after: dict, field: int) -> int:
 
 # --- the benchmarks ------------------------------------------------------------------------------
 
-def bench_ours(size: int, work: Path, seed: int) -> OurFigures:
-    site = work / f"ours-{size}"
-    fresh_corpus(site, size, seed, "ours")
+def bench_floor(site: Path, size: int, work: Path) -> Measurement:
+    """bench/floor.py on the corpus, into a fresh output folder beside it, timed as our builds are."""
+    output = work / f"floor-{size}-out"
+    remove(output)
+    floor = measure("floor", [our_python(), str(FLOOR), str(site), str(output), "--jobs", str(FLOOR_JOBS)],
+                    ROOT, work)
+    pages = sum(1 for _ in output.glob("*/index.html"))
+    if pages != size:
+        raise BenchError(f"the floor wrote {pages} pages for {size} reports")
+    return floor
+
+
+def bench_ours(site: Path, size: int, work: Path, seed: int) -> OurFigures:
+    """Our builds of the corpus at ``site``, which has ``size`` reports; it is left with one more, edited."""
     output = site / "_site"
     build = [our_python(), "build_site.py", "build", "--config", str(site / "site_config.yaml")]
 
@@ -242,15 +256,16 @@ def ratio(ours: float, theirs: PeerFigures | None, pick: str) -> str:
     return f"{ours / seconds:.2f} ({seconds:.2f} s)"
 
 
-def table(rows: list[tuple[int, OurFigures, PeerFigures | None, PeerFigures | None]]) -> str:
+def table(rows: list[tuple[int, OurFigures, Measurement, PeerFigures | None, PeerFigures | None]]) -> str:
     header = ["reports", "pages", "cold build s", "warm build s", "pages/s (cold)", "peak MB",
               "no-change s", "no-change rewrote", "add one s", "edit one s", "edit changed files",
-              "vs Pelican clean", "vs Pelican +1", "vs Hugo clean", "vs Hugo +1"]
+              "floor s", "cold ÷ floor", "vs Pelican clean", "vs Pelican +1", "vs Hugo clean", "vs Hugo +1"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
-    for size, o, pelican, hugo in rows:
+    for size, o, floor, pelican, hugo in rows:
         cells = [f"{size:,}", f"{o.pages:,}", f"{o.cold.seconds:.2f}", f"{o.warm.seconds:.2f}",
                  f"{o.pages / o.cold.seconds:.0f}", f"{o.peak_mb:.0f}", f"{o.no_change.seconds:.2f}",
                  f"{o.rewrote:,}", f"{o.add_one.seconds:.2f}", f"{o.edit_one.seconds:.2f}", f"{o.edit_changed:,}",
+                 f"{floor.seconds:.2f}", f"{o.cold.seconds / floor.seconds:.2f}",
                  ratio(o.cold.seconds, pelican, "clean"), ratio(o.add_one.seconds, pelican, "add_one"),
                  ratio(o.cold.seconds, hugo, "clean"), ratio(o.add_one.seconds, hugo, "add_one")]
         lines.append("| " + " | ".join(cells) + " |")
@@ -286,18 +301,24 @@ def main() -> int:
         rows = []
         for size in args.sizes:
             print(f"{size:,} reports:", file=sys.stderr, flush=True)
-            ours = bench_ours(size, work, args.seed)
+            site = work / f"ours-{size}"
+            fresh_corpus(site, size, args.seed, "ours")
+            # Before our builds, which add a report to the corpus.
+            floor = bench_floor(site, size, work)
+            ours = bench_ours(site, size, work, args.seed)
             pelican_site, hugo_site = work / f"pelican-{size}", work / f"hugo-{size}"
             pelican_figures = (bench_peer("Pelican", pelican, pelican_site, size, work, args.seed, "pelican")
                                if pelican else None)
             hugo_figures = (bench_peer("Hugo", hugo_command(hugo, hugo_site), hugo_site, size, work, args.seed, "hugo")
                             if hugo else None)
-            rows.append((size, ours, pelican_figures, hugo_figures))
+            rows.append((size, ours, floor, pelican_figures, hugo_figures))
         peers = peer_versions(pelican, hugo, work)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Seconds are whole-process wall times on {os.cpu_count()} cores; peak MB is the largest process. "
+          f"The floor is reading, YAML, Markdown, Jinja and writing alone over {FLOOR_JOBS} processes "
+          "(bench/floor.py); cold ÷ floor is how many times that our cold build takes. "
           "Peer columns are our time divided by theirs (theirs in brackets): below 1 means ours is faster"
           + (f"; peers: {', '.join(peers)}." if peers else "."))
     print()
