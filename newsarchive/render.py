@@ -8,11 +8,12 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 - listing.html:  listing, articles (this page's share), pagination, older, newer, children
 - terms.html:    kind, listings; for locations also place_map (a maps.PlaceMap, or None)
 - archive.html:  years, months (by year)
-- timeline.html: days (day listings, oldest first)
+- timeline.html: days (one year's day listings, oldest first), year, years ((year, url), oldest first),
+                 earlier, later (the neighbouring (year, url), or None)
 - claims.html:   ledger (claims about the archive's own event), other_events (subject -> claims),
                  chart (a claims.ClaimChart of the ledger, or None)
 - corrections.html: changes (indexes.ChangeNote, newest first)
-- search.html:   filters (places and topics with reports), years;  search-index.js: search_index (data)
+- search.html:   filters (places and topics with reports), years;  search-index.js: search_index (one year's data)
 - 404.html, robots.txt: nothing more
 - feed.xml:      alternate (the page the feed follows), entries, updated;  sitemap.xml: entries (url, lastmod)
 """
@@ -152,9 +153,6 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         Page(routes.ARCHIVE, "archive.html", "Archive by date", "Every year and month of the archive.",
              context={"years": index.periods[indexes.YEAR],
                       "months": {year.key[0]: indexes.months_of(index, year.key[0]) for year in index.periods[indexes.YEAR]}}),
-        Page(routes.TIMELINE, "timeline.html", "Timeline",
-             "Every report in the order the story unfolded, day by day, oldest first.",
-             context={"days": index.periods[indexes.DAY]}),
         Page(routes.CLAIMS, "claims.html", "Claims ledger",
              "Who claimed how many were killed, wounded, missing or present, and when: every figure the reports "
              "record, charted over time.",
@@ -169,6 +167,8 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
              context={"filters": {kind: searchable_terms(index.terms[kind]) for kind in TERM_KINDS},
                       "years": index.periods[indexes.YEAR]}),
     ]
+    pages += _timeline_pages(index)
+    pages += _search_index_pages(index, words_by_source)
     for article in index.articles:
         before, after = index.article_neighbours(article)
         pages.append(Page(routes.article_url(article), "article.html", article.title, article.summary,
@@ -195,8 +195,6 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
                                     listing.term.description, listing.url, listing.articles, site.feed_size))
     pages += [
         _feed_page(routes.FEED, site.title, site.description, routes.HOME, index.articles, site.feed_size),
-        Page(routes.SEARCH_INDEX, "search-index.js", "Search index",
-             context={"search_index": Deferred(build_search_index, (index.articles, index.terms, words_by_source))}),
         Page(routes.NOT_FOUND, "404.html", "Page not found", "There is no page at this address.", noindex=True),
         Page(routes.ROBOTS, "robots.txt", "robots.txt"),
     ]
@@ -204,6 +202,31 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
     pages.append(Page(routes.SITEMAP, "sitemap.xml", "Sitemap",
                       context={"entries": [SitemapEntry(p.url, p.lastmod) for p in pages if p.is_html and not p.noindex]}))
     return pages
+
+
+def _timeline_pages(index: SiteIndex) -> list[Page]:
+    """The timeline, a page a year, oldest first; pages name the years only, so a new report changes its year's page."""
+    years = [year.key[0] for year in index.periods[indexes.YEAR]] or [None]
+    urls = tuple((year, routes.timeline_url(year, years[0])) for year in years)
+    description = "Every report in the order the story unfolded, day by day, oldest first"
+    padded = (None, *urls, None)
+    return [
+        Page(url, "timeline.html", "Timeline" if year is None else f"Timeline of {year}",
+             f"{description}." if year is None else f"{description}: {year}.",
+             context={"days": tuple(day for day in index.periods[indexes.DAY] if day.key.year == year),
+                      "year": year, "years": urls, "earlier": padded[n], "later": padded[n + 2]})
+        for n, (year, url) in enumerate(urls)
+    ]
+
+
+def _search_index_pages(index: SiteIndex, words_by_source: dict[str, str]) -> list[Page]:
+    """One search index a year. Words come from each report's title, summary and body: declaring
+    the year's bodies covers them."""
+    return [
+        Page(routes.search_index_url(year.key[0]), "search-index.js", f"Search index of {year.title}", bodies=year.articles,
+             context={"search_index": Deferred(build_search_index, (year.articles,), (index.term_by_slug, words_by_source))})
+        for year in index.periods[indexes.YEAR]
+    ]
 
 
 def _redirect_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:

@@ -16,7 +16,6 @@ TIMELINE = "timeline/"
 CLAIMS = "claims/"
 CORRECTIONS = "corrections/"
 SEARCH = "search/"
-SEARCH_INDEX = SEARCH + "index.js"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -41,6 +40,16 @@ def month_url(year: int, month: int) -> str:
 
 def day_url(day: dt.date) -> str:
     return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+
+
+def timeline_url(year: int, first_year: int) -> str:
+    """The timeline starts at timeline/ with the archive's first year; each later year has its own page."""
+    return TIMELINE if year == first_year else f"{TIMELINE}{year:04d}/"
+
+
+def search_index_url(year: int) -> str:
+    """The search index of one year's reports."""
+    return f"{SEARCH}{year:04d}.js"
 
 
 def terms_url(kind: str) -> str:

@@ -1,8 +1,9 @@
 """The search index: every report's words, built with the site and read by static/search.js.
 
-The index is an inverted index: the sorted list of normalised words, and for each word the numbers of
-the reports that contain it. Reports are numbered newest first, so results come out in the order of
-every listing; places and topics are numbers into their own tables. Words are normalised exactly as
+Each year's reports have an index of their own (search/YYYY.js), read newest year first. An index
+is an inverted index: the sorted list of normalised words, and for each word the numbers of the
+reports that contain it. Reports are numbered newest first, so results come out in the order of
+every listing; places and topics are numbers into the index's own tables. Words are normalised exactly as
 ``words()`` in static/search.js normalises what a reader types: lower case, accents dropped, split at
 anything that is not a letter or a digit.
 """
@@ -15,7 +16,7 @@ from collections import defaultdict
 
 from . import dates, routes
 from .indexes import Listing
-from .model import LOCATIONS, TOPICS, Article
+from .model import LOCATIONS, TOPICS, Article, Term
 
 
 class _MarkDropper(dict):
@@ -40,15 +41,19 @@ def searchable_terms(listings: tuple[Listing, ...]) -> tuple[Listing, ...]:
     return tuple(listing for listing in listings if listing.articles)
 
 
-def build_search_index(articles: tuple[Article, ...], terms: dict[str, tuple[Listing, ...]],
+def build_search_index(articles: tuple[Article, ...], term_by_slug: dict[tuple[str, str], Term],
                        words_by_source: dict[str, str]) -> dict:
     """The index of ``articles`` (newest first) as plain data, every list in a fixed order, ready for JSON.
 
-    ``terms`` are the place and topic listings; ``words_by_source`` holds each report's distinct
+    The site has one such index per year, so that a new report changes one year's file, not all
+    of search. Each is whole in itself: its place and topic tables hold the terms its reports are
+    filed under, ordered as the site lists them. ``words_by_source`` holds each report's distinct
     words, space-separated (see reader.searchable_words).
     """
-    tables = {kind: searchable_terms(terms[kind]) for kind in (LOCATIONS, TOPICS)}
-    numbers = {kind: {listing.key: n for n, listing in enumerate(listings)} for kind, listings in tables.items()}
+    tables = {kind: sorted({term_by_slug[(kind, slug)] for article in articles for slug in article.terms(kind)},
+                           key=lambda term: (term.name.casefold(), term.slug))
+              for kind in (LOCATIONS, TOPICS)}
+    numbers = {kind: {term.slug: n for n, term in enumerate(terms)} for kind, terms in tables.items()}
     postings: dict[str, list[int]] = defaultdict(list)
     reports = []
     for number, article in enumerate(articles):
@@ -69,6 +74,6 @@ def build_search_index(articles: tuple[Article, ...], terms: dict[str, tuple[Lis
         "words": ordered,
         "postings": [postings[word] for word in ordered],
         "reports": reports,
-        "locations": [[listing.key, listing.title] for listing in tables[LOCATIONS]],
-        "topics": [[listing.key, listing.title] for listing in tables[TOPICS]],
+        "locations": [[term.slug, term.name] for term in tables[LOCATIONS]],
+        "topics": [[term.slug, term.name] for term in tables[TOPICS]],
     }

@@ -132,6 +132,8 @@ def test_searching_finds_a_report_by_a_word_of_its_title_and_filters_narrow_the_
     expect(page.get_by_role("heading", level=1)).to_have_text("Search")
     expect(page.locator("#search-q")).to_have_value("toll")
     expect(page.get_by_role("status")).to_have_text("2 reports found, newest first.")
+    # Found in the 2023 index, read after 2024's: the page loads an index a year.
+    assert page.evaluate("window.NEWSARCHIVE_SEARCH.length") == 2
     assert result_titles(page) == ["The toll is revised", "Moscow admits a toll"]
     first = page.locator("#search-results li").first
     expect(first.locator(".meta")).to_have_text("10 January 2023 · Makiivka, Samara")
@@ -142,6 +144,39 @@ def test_searching_finds_a_report_by_a_word_of_its_title_and_filters_narrow_the_
     first.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The toll is revised")
     assert tab.problems == []
+
+
+def test_search_reads_the_index_of_every_year_and_lists_results_newest_first_across_them(reader):
+    tab = reader()
+    page = tab.visit("search/?topic=commemoration")  # a filter alone: reports of 2024 and of 2023
+    expect(page.get_by_role("status")).to_have_text("3 reports found, newest first.")
+    assert result_titles(page) == ["One year on", "Farewells in Tolyatti", "Rally in Samara"]
+    # Each result's places come from its own year's index (Tolyatti is in 2023's alone).
+    expect(page.locator("#search-results .meta")).to_have_text([
+        "1 January 2024 · Makiivka, Samara", "3 January 2023 · Tolyatti", "3 January 2023 · Samara"])
+    box = page.get_by_label("Words")
+    box.fill("rally")  # a word of a 2023 report only, the filter still on
+    expect(page.get_by_role("status")).to_have_text("1 report found, newest first.")
+    assert result_titles(page) == ["Rally in Samara"]
+    page.get_by_label("Topic").select_option("")
+    box.fill("year")  # the title of a 2024 report and the summary of a 2023 one
+    expect(page.get_by_role("status")).to_have_text("2 reports found, newest first.")
+    assert result_titles(page) == ["One year on", "Rockets hit a school used as barracks"]
+    page.get_by_label("Place").select_option("samara")
+    expect(page.get_by_role("status")).to_have_text("1 report found, newest first.")
+    assert result_titles(page) == ["One year on"]
+    assert tab.problems == []
+
+
+def test_search_says_so_when_a_years_index_did_not_load(reader):
+    tab = reader()
+    tab.page.route("**/search/2023.js", lambda route: route.abort())
+    page = tab.visit("search/?q=toll")
+    expect(page.get_by_role("status")).to_have_text("The search index did not load; reload the page to try again.")
+    assert result_titles(page) == []
+    # The blocked index is the only thing that went wrong: no script error.
+    assert sorted(tab.problems) == [f"{tab.base_url}search/?q=toll: console error: Failed to load resource: net::ERR_FAILED",
+                                    f"request failed: {tab.base_url}search/2023.js (net::ERR_FAILED)"]
 
 
 def test_search_ignores_case_and_accents_matches_a_word_begun_and_shows_titles_as_text(reader):
@@ -203,7 +238,7 @@ def test_keyboard_focus_goes_from_the_skip_link_to_the_search_box_and_is_visible
 def test_no_page_scrolls_sideways_on_a_phone(reader, width, scheme):
     tab = reader(viewport={"width": width, "height": 844}, color_scheme=scheme)
     for url in ("", ARTICLE_URLS["toll-revised"], ARTICLE_URLS["escaped-title"], "2023/", "locations/",
-                "search/?q=toll", "timeline/", "claims/", "corrections/"):
+                "search/?q=toll", "timeline/", "timeline/2024/", "claims/", "corrections/"):
         page = tab.visit(url)
         width, viewport = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width <= viewport, (url, width, viewport)

@@ -61,7 +61,8 @@ def listing_order(html_pages, url: str) -> list[str]:
 # --- what exists ------------------------------------------------------------------------------
 
 def test_every_page_kind_exists(site):
-    expected = ["index.html", "archive/index.html", "timeline/index.html", "search/index.html", "search/index.js",
+    expected = ["index.html", "archive/index.html", "timeline/index.html", "timeline/2024/index.html",
+                "search/index.html", "search/2023.js", "search/2024.js",
                 "claims/index.html", "corrections/index.html",
                 "feed.xml", "locations/samara/feed.xml", "topics/strike/feed.xml", "sitemap.xml", "robots.txt",
                 "404.html", "static/style.css", "static/search.js", "static/favicon.svg",
@@ -72,6 +73,10 @@ def test_every_page_kind_exists(site):
                 *(url + "index.html" for url in ARTICLE_URLS.values())]
     missing = [path for path in expected if not (site / path).is_file()]
     assert missing == []
+    # The first year's timeline is the timeline itself; search has an index a year and no other.
+    assert sorted(p.relative_to(site).as_posix() for p in (site / "timeline").rglob("*")) == [
+        "timeline/2024", "timeline/2024/index.html", "timeline/index.html"]
+    assert sorted(p.name for p in (site / "search").iterdir()) == ["2023.js", "2024.js", "index.html"]
 
 
 def test_pagination_continues_on_numbered_pages(site, html_pages):
@@ -208,8 +213,8 @@ def test_drafts_are_absent_everywhere(site):
 
 
 def test_untrusted_text_is_escaped_everywhere(site, html_pages):
-    # The only scripts: JSON-LD data blocks, and the search page's own two files.
-    own_scripts = {"search/index.js", "static/search.js"}
+    # The only scripts: JSON-LD data blocks, and the search page's own files (an index a year, and the script).
+    own_scripts = {"search/2023.js", "search/2024.js", "static/search.js"}
     for url, tree in html_pages.items():
         scripts = list(tree.iter("script"))
         for script in scripts:
@@ -261,18 +266,46 @@ def test_every_page_has_the_icon_the_site_feed_and_a_search_form_leading_to_sear
         assert footer == {"claims/index.html", "corrections/index.html"}, url
 
 
+TIMELINE_PAGES = {2023: "timeline/", 2024: "timeline/2024/"}  # the first year at timeline/ itself
+
+
 def test_the_timeline_tells_the_story_oldest_first_grouped_by_day(html_pages):
-    tree = html_pages["timeline/"]
-    days = tree.findall(".//section[@class='timeline-day']")
-    assert [d.find("h3/a/time").attrib["datetime"] for d in days] == [
-        "2023-01-01", "2023-01-02", "2023-01-03", "2023-01-05", "2023-01-10", "2024-01-01"]
-    assert [resolve_link("timeline/", d.find("h3/a").attrib["href"]) for d in days][:2] == [
+    days = {year: html_pages[url].findall(".//section[@class='timeline-day']") for year, url in TIMELINE_PAGES.items()}
+    # Each year's page holds that year's days, and only those.
+    assert {year: [d.find("h3/a/time").attrib["datetime"] for d in found] for year, found in days.items()} == {
+        2023: ["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-05", "2023-01-10"], 2024: ["2024-01-01"]}
+    assert [resolve_link("timeline/", d.find("h3/a").attrib["href"]) for d in days[2023]][:2] == [
         "2023/01/01/index.html", "2023/01/02/index.html"]
-    order = [slug_of("timeline/", a.attrib["href"]) for a in tree.findall(".//a[@class='timeline-title']")]
+    assert [resolve_link("timeline/2024/", d.find("h3/a").attrib["href"]) for d in days[2024]] == ["2024/01/01/index.html"]
+    # Read one year after the other, the pages tell the whole story in order.
+    order = [slug_of(url, a.attrib["href"]) for url in TIMELINE_PAGES.values()
+             for a in html_pages[url].findall(".//a[@class='timeline-title']")]
     assert order == NEWEST_FIRST[::-1]
-    assert [h.text for h in tree.findall(".//h2[@class='timeline-month']")] == ["January 2023", "January 2024"]
-    timed = next(li for li in tree.iter("li") if "Moscow admits a toll" in text_of(li))
+    assert {year: [h.text for h in html_pages[url].findall(".//h2[@class='timeline-month']")]
+            for year, url in TIMELINE_PAGES.items()} == {2023: ["January 2023"], 2024: ["January 2024"]}
+    timed = next(li for li in html_pages["timeline/"].iter("li") if "Moscow admits a toll" in text_of(li))
     assert timed.find(".//time").attrib["datetime"] == "2023-01-01T23:30:00+00:00"
+
+
+def test_the_timeline_starts_with_the_first_year_and_links_every_year_and_its_neighbours(html_pages):
+    for year, url in TIMELINE_PAGES.items():
+        tree = html_pages[url]
+        assert tree.find(".//h1").text == f"Timeline of {year}", url
+        assert tree.find(".//title").text == f"Timeline of {year} · Test archive", url
+        # Every year, oldest first, the one shown marked as the current page.
+        years = tree.findall(".//nav[@class='periods']//a")
+        assert [(a.text, resolve_link(url, a.attrib["href"]), a.attrib.get("aria-current")) for a in years] == [
+            ("2023", "timeline/index.html", "page" if year == 2023 else None),
+            ("2024", "timeline/2024/index.html", "page" if year == 2024 else None)], url
+        # The main navigation's Timeline stays marked on every year's page: the current page only on the first.
+        [main] = [a for a in tree.findall(".//nav[@aria-label='Main']//a") if a.text == "Timeline"]
+        assert main.attrib["aria-current"] == ("page" if url == "timeline/" else "true"), url
+    # Earlier and later years: from the first year on to the next, and back.
+    neighbours = {url: {a.attrib["rel"]: (text_of(a), resolve_link(url, a.attrib["href"]))
+                        for a in html_pages[url].findall(".//nav[@class='prev-next']/a")}
+                  for url in TIMELINE_PAGES.values()}
+    assert neighbours == {"timeline/": {"next": ("Later 2024", "timeline/2024/index.html")},
+                          "timeline/2024/": {"prev": ("Earlier 2023", "timeline/index.html")}}
 
 
 def test_related_reports_share_places_and_topics_nearest_in_time_first(html_pages):
@@ -297,30 +330,71 @@ def test_search_page_works_as_a_form_and_explains_itself_without_javascript(html
     assert "needs JavaScript" in text_of(status)
     assert {resolve_link("search/", a.attrib["href"]) for a in status.iter("a")} == {
         "archive/index.html", "timeline/index.html", "locations/index.html", "topics/index.html"}
+    # An index a year, newest first (results come out newest first), then the script that reads them all.
     scripts = [resolve_link("search/", script.attrib["src"]) for script in tree.iter("script")]
-    assert scripts == ["search/index.js", "static/search.js"]
+    assert scripts == ["search/2024.js", "search/2023.js", "static/search.js"]
+    assert form.attrib["data-indexes"] == "2"  # how many the script must find, or it says the index did not load
+
+
+SEARCH_INDEX_PREFIX = "(window.NEWSARCHIVE_SEARCH = window.NEWSARCHIVE_SEARCH || []).push("
+
+
+def search_indexes(site) -> dict[int, dict]:
+    """Every yearly search index, by year: the JSON object that search/YYYY.js adds to the list."""
+    indexes = {}
+    for path in sorted((site / "search").glob("*.js")):
+        text = path.read_text(encoding="ascii")  # every other character is escaped
+        assert text.count(SEARCH_INDEX_PREFIX) == 1, path
+        data = text[text.index(SEARCH_INDEX_PREFIX) + len(SEARCH_INDEX_PREFIX):].rstrip()
+        assert data.endswith(");"), path
+        indexes[int(path.stem)] = json.loads(data.removesuffix(");"))
+    return indexes
 
 
 def test_search_index_finds_reports_by_their_words(site):
-    text = (site / "search/index.js").read_text(encoding="ascii")  # every other character is escaped
-    prefix = "window.NEWSARCHIVE_SEARCH = "
-    index = json.loads(text[text.index(prefix) + len(prefix):].rstrip().removesuffix(";"))
-    reports = index["reports"]
+    indexes = search_indexes(site)
+    assert sorted(indexes) == [2023, 2024]
+    # Read newest year first, as the search page loads them, the reports are newest first.
+    newest_first = [indexes[year] for year in sorted(indexes, reverse=True)]
+    reports = [report for index in newest_first for report in index["reports"]]
     assert [slug_of("search/", report[1]) for report in reports] == NEWEST_FIRST
     assert reports[NEWEST_FIRST.index("escaped-title")][0] == EVIL_TITLE
+    for year, index in indexes.items():
+        assert {report[2][:4] for report in index["reports"]} == {str(year)}  # each index holds its year's reports
+        assert index["words"] == sorted(index["words"])
+        assert all(p == sorted(set(p)) for p in index["postings"])
+        assert len(index["postings"]) == len(index["words"])
 
     def found(word):
-        return sorted(slug_of("search/", reports[n][1]) for n in index["postings"][index["words"].index(word)])
+        return sorted(slug_of("search/", index["reports"][n][1]) for index in newest_first if word in index["words"]
+                      for n in index["postings"][index["words"].index(word)])
 
     assert found("makiivka") == ["beta-farewells"]  # "Makiïvka" in its body
     assert found("midnight") == ["strike-on-school"]  # a body's word
     assert found("revised") == ["toll-revised"]  # a title's word
     assert found("ampersands") == ["escaped-title"]  # a summary's word
-    assert index["words"] == sorted(index["words"])
-    assert all(p == sorted(set(p)) for p in index["postings"])
-    samara = [slug for slug, _ in index["locations"]].index("samara")
-    assert [slug_of("search/", r[1]) for r in reports if samara in r[4]] == [
-        "one-year-on", "toll-revised", "escaped-title", "alpha-rally"]
+    assert found("year") == ["one-year-on", "strike-on-school"]  # a title's word in 2024, a summary's in 2023
+
+    def filed_under(kind, slug):
+        return [slug_of("search/", report[1]) for index in newest_first
+                for report in index["reports"] if slug in [index[kind][n][0] for n in report[4 if kind == "locations" else 5]]]
+
+    assert filed_under("locations", "samara") == ["one-year-on", "toll-revised", "escaped-title", "alpha-rally"]
+    assert filed_under("topics", "commemoration") == ["one-year-on", "beta-farewells", "alpha-rally"]
+
+
+def test_each_yearly_search_index_lists_only_the_places_and_topics_of_its_reports(site):
+    indexes = search_indexes(site)
+    # 2024's one report is filed under Makiivka, Samara and Commemoration; 2023's reports use every term.
+    assert indexes[2024]["locations"] == [["makiivka", "Makiivka"], ["samara", "Samara"]]
+    assert indexes[2024]["topics"] == [["commemoration", "Commemoration"]]
+    assert indexes[2023]["locations"] == [["makiivka", "Makiivka"], ["samara", "Samara"], ["tolyatti", "Tolyatti"]]
+    assert indexes[2023]["topics"] == [["casualties", "Casualties"], ["commemoration", "Commemoration"],
+                                       ["strike", "Strike"]]
+    for year, index in indexes.items():
+        for kind, field in (("locations", 4), ("topics", 5)):
+            used = sorted({n for report in index["reports"] for n in report[field]})
+            assert used == list(range(len(index[kind]))), (year, kind)  # every entry of a table is used
 
 
 def test_not_found_page_links_from_the_site_root_and_stays_out_of_search_engines(site, html_pages):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpers import BUILD_SCRIPT, md, tree_hashes
+from helpers import BUILD_SCRIPT, md, page_url, tree_hashes
 from newsarchive.cache import STATE_FILE
 from newsarchive.progress import Progress
 from newsarchive.writer import MANIFEST, SLOT_MARKER
@@ -103,8 +103,37 @@ def test_only_changed_sources_are_parsed_and_only_changed_pages_rendered(project
     assert run_cli(project, "build").code == 0
     assert parsed == ["2023-01-04-r4.md"]
     # The body shows on its own page, in the feeds that carry it, and in the search index's words.
-    assert sorted(rendered) == ["2023/01/04/r4/", "feed.xml", "locations/tolyatti/feed.xml", "search/index.js",
+    assert sorted(rendered) == ["2023/01/04/r4/", "feed.xml", "locations/tolyatti/feed.xml", "search/2023.js",
                                 "topics/strike/feed.xml"]
+
+
+ONE_YEAR_ON = {"articles/2024/2024-01-01-y1.md": md(
+    "title: A year on\ndate: 2024-01-01\nlocations: [Samara]\ntopics: [Commemoration]\n", "Body of a year on.\n")}
+YEARLY = {2023: ("search/2023.js", "timeline/index.html"), 2024: ("search/2024.js", "timeline/2024/index.html")}
+
+
+@pytest.mark.parametrize("year", sorted(YEARLY))
+def test_a_new_report_rewrites_its_years_search_index_and_timeline_and_not_the_other_years(
+        year, make_project, build_ok, run_cli, monkeypatch):
+    from newsarchive import render
+    root = make_project({**ARTICLES, **ONE_YEAR_ON})
+    site = build_ok(root)
+    before = site_bytes(site)
+    rendered = []
+    real_render = render.render_page
+    monkeypatch.setattr(render, "render_page", lambda page, env: rendered.append(page.url) or real_render(page, env))
+    (root / f"articles/{year}/{year}-01-08-added.md").write_text(
+        md(f"title: Added in {year}\ndate: {year}-01-08\nlocations: [Samara]\n", "Newly added words.\n"))
+    assert run_cli(root, "build").code == 0
+    after = site_bytes(site)
+    (own_index, own_timeline), (other_index, other_timeline) = YEARLY[year], YEARLY[2023 + 2024 - year]
+    assert {own_index, own_timeline} <= changed(before, after)
+    assert b"Added in" in (site / own_timeline).read_bytes() and b'"newly"' in (site / own_index).read_bytes()
+    # The other year's index and timeline page are neither rendered again nor rewritten.
+    assert {other_index, other_timeline}.isdisjoint(changed(before, after))
+    assert {page_url(own_index), page_url(own_timeline)} <= set(rendered)
+    assert {page_url(other_index), page_url(other_timeline)}.isdisjoint(rendered)
+    assert after == clean_build_of(make_project, build_ok, root)
 
 
 def test_the_cache_never_changes_the_output(project, make_project, build_ok, run_cli, tmp_path):

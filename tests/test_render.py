@@ -43,7 +43,7 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
     assert len(urls) == len(set(urls))
     assert urls[-1] == "sitemap.xml"
     assert set(urls) == {
-        "", "archive/", "timeline/", "claims/", "corrections/", "search/", "search/index.js",
+        "", "archive/", "timeline/", "claims/", "corrections/", "search/", "search/2023.js",
         "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
         "2023/", "2023/page/2/", "2023/01/", "2023/01/page/2/", "2023/01/03/", "2023/01/04/",
         "locations/", "locations/makiivka/", "locations/samara/", "locations/samara/page/2/", "locations/tolyatti/",
@@ -57,6 +57,36 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
     # Every HTML page but those that ask search engines to leave them out: the 404 page and redirects.
     assert [p.url for p in sitemap.context["entries"]] == [
         p.url for p in pages if p.template.endswith(".html") and p.template not in ("404.html", "redirect.html")]
+
+
+def test_the_timeline_and_the_search_index_are_split_by_year(make_project):
+    articles = {**THREE, "articles/2024/2024-01-01-d.md": md("title: D\ndate: 2024-01-01\n"),
+                "articles/2025/2025-03-01-e.md": md("title: E\ndate: 2025-03-01\n")}
+    _, _, _, pages, _ = plan(make_project, articles)
+    timeline = [p for p in pages if p.template == "timeline.html"]
+    assert [(p.url, p.title, p.context["year"]) for p in timeline] == [
+        ("timeline/", "Timeline of 2023", 2023), ("timeline/2024/", "Timeline of 2024", 2024),
+        ("timeline/2025/", "Timeline of 2025", 2025)]
+    assert [[day.key.isoformat() for day in p.context["days"]] for p in timeline] == [
+        ["2023-01-03", "2023-01-04"], ["2024-01-01"], ["2025-03-01"]]
+    years = (2023, "timeline/"), (2024, "timeline/2024/"), (2025, "timeline/2025/")
+    assert all(p.context["years"] == years for p in timeline)
+    assert [(p.context["earlier"], p.context["later"]) for p in timeline] == [
+        (None, years[1]), (years[0], years[2]), (years[1], None)]
+    # A search index a year, each declaring the bodies of its year's reports, whose words it holds.
+    indexes = [p for p in pages if p.template == "search-index.js"]
+    assert {p.url: [a.slug for a in p.bodies] for p in indexes} == {
+        "search/2023.js": ["c", "b", "a"], "search/2024.js": ["d"], "search/2025.js": ["e"]}
+
+
+def test_an_empty_archive_has_one_timeline_page_and_no_search_index(make_project):
+    pages = rendered(make_project, {})
+    assert "search/2023.js" not in pages and not [path for path in pages if path.endswith(".js")]
+    timeline = pages["timeline/index.html"].decode()
+    assert "<h1>Timeline</h1>" in timeline and "No reports are filed yet." in timeline
+    assert 'class="periods"' not in timeline and 'class="prev-next"' not in timeline
+    search = pages["search/index.html"].decode()
+    assert 'data-indexes="0"' in search and search.count("<script") == 1  # search.js alone
 
 
 def test_pagination_splits_listings_by_page_size(make_project):

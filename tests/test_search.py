@@ -4,7 +4,7 @@
 from hypothesis import given, strategies as st
 
 from newsarchive import indexes, search
-from helpers import md, read_project
+from helpers import CONFIG, md, plan_project, read_project
 from newsarchive.markup import html_text
 
 
@@ -28,10 +28,16 @@ def test_body_text_keeps_words_apart_and_decodes_entities():
 
 
 def search_index_of(make_project, articles: dict) -> dict:
-    """The search index of a project holding ``articles``, read as a build reads them."""
+    """The search index of all of a project's ``articles``, read as a build reads them."""
     config, _, reading = read_project(make_project(articles))
     site = indexes.index_site(reading.articles, config)
-    return search.build_search_index(site.articles, site.terms, reading.words)
+    return search.build_search_index(site.articles, site.term_by_slug, reading.words)
+
+
+def yearly_search_indexes(make_project, articles: dict, **options) -> dict[str, dict]:
+    """The search indexes a build of ``articles`` plans, by address: one a year."""
+    _, _, pages, _ = plan_project(make_project(articles, **options))
+    return {page.url: page.context["search_index"].value() for page in pages if page.template == "search-index.js"}
 
 
 def test_index_numbers_reports_newest_first_and_lists_their_words(make_project):
@@ -45,7 +51,7 @@ def test_index_numbers_reports_newest_first_and_lists_their_words(make_project):
         ["Rally in Samara", "../2023/01/03/new/", "2023-01-03", "3 January 2023", [1, 0], [0]],
         ["Strike on the school", "../2023/01/01/old/", "2023-01-01", "1 January 2023", [0], []],
     ]
-    # Only places and topics that have reports can narrow a search; Tolyatti and two topics have none.
+    # Its tables hold only the places and topics its reports are filed under: not Tolyatti, nor two topics.
     assert index["locations"] == [["makiivka", "Makiivka"], ["samara", "Samara"]]
     assert index["topics"] == [["commemoration", "Commemoration"]]
     found = dict(zip(index["words"], index["postings"]))
@@ -61,3 +67,39 @@ def test_words_are_sorted_as_javascript_compares_strings(make_project):
     index = search_index_of(make_project, {"articles/2023/2023-01-01-x.md": md(f"title: {bmp_high} {astral}\ndate: 2023-01-01\n",
                                                                                 f"{astral}\n")})
     assert index["words"] == [astral, bmp_high]
+
+
+def test_each_year_has_an_index_of_its_own_reports_with_only_the_terms_they_use(make_project):
+    # Samara is renamed "kuybyshev": tables sort by name, ignoring case, so it comes before Makiivka.
+    config = CONFIG.replace("  samara:\n    name: Samara\n", "  samara:\n    name: kuybyshev\n")
+    by_url = yearly_search_indexes(make_project, {
+        "articles/2023/2023-01-01-strike.md": md("title: Strike on the school\ndate: 2023-01-01\n"
+                                                  "locations: [Makiivka]\ntopics: [strike, casualties]\n", "Rockets.\n"),
+        "articles/2023/2023-01-03-rally.md": md("title: Rally\ndate: 2023-01-03\nlocations: [samara, Togliatti]\n",
+                                                 "Mourners.\n"),
+        "articles/2024/2024-01-01-year.md": md("title: One year on\ndate: 2024-01-01\nlocations: [Makiivka, samara]\n"
+                                                "topics: [commemoration]\n", "Mourners again.\n"),
+        "articles/2024/2024-02-01-draft.md": md("title: Draft\ndate: 2024-02-01\nlocations: [Tolyatti]\n"
+                                                 "topics: [strike]\ndraft: true\n"),
+    }, config=config)
+    assert sorted(by_url) == ["search/2023.js", "search/2024.js"]
+    old, new = by_url["search/2023.js"], by_url["search/2024.js"]
+    # Each year's reports, and only those, newest first; place and topic numbers point into its own tables.
+    assert [report[0] for report in old["reports"]] == ["Rally", "Strike on the school"]
+    assert old["locations"] == [["samara", "kuybyshev"], ["makiivka", "Makiivka"], ["tolyatti", "Tolyatti"]]
+    assert old["topics"] == [["casualties", "Casualties"], ["strike", "Strike"]]
+    assert [(report[4], report[5]) for report in old["reports"]] == [([0, 2], []), ([1], [1, 0])]
+    assert [report[0] for report in new["reports"]] == ["One year on"]
+    # The draft is left out, and with it Tolyatti and Strike: no 2024 report is filed under them.
+    assert new["locations"] == [["samara", "kuybyshev"], ["makiivka", "Makiivka"]]
+    assert new["topics"] == [["commemoration", "Commemoration"]]
+    assert [(report[4], report[5]) for report in new["reports"]] == [([1, 0], [0])]
+    # Words too are the year's own.
+    assert dict(zip(old["words"], old["postings"])) == {"mourners": [0], "on": [1], "rally": [0], "rockets": [1],
+                                                        "school": [1], "strike": [1], "the": [1]}
+    assert dict(zip(new["words"], new["postings"])) == {"again": [0], "mourners": [0], "on": [0], "one": [0],
+                                                        "year": [0]}
+
+
+def test_an_empty_archive_has_no_search_index(make_project):
+    assert yearly_search_indexes(make_project, {}) == {}

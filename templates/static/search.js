@@ -1,8 +1,9 @@
-/* Search on the search page, in the browser, with no network: the index is the script
-   search/index.js (window.NEWSARCHIVE_SEARCH), so this works from a server and from file:// alike.
+/* Search on the search page, in the browser, with no network: the indexes are scripts, one a year
+   (search/YYYY.js, each adding itself to window.NEWSARCHIVE_SEARCH, newest year first), so this
+   works from a server and from file:// alike.
 
    A report matches when it has every word typed, the last one as a prefix (it may still be being
-   typed), and passes the place, topic and year filters. Results keep the index's order: newest first. */
+   typed), and passes the place, topic and year filters. Results keep the indexes' order: newest first. */
 (function () {
   "use strict";
 
@@ -39,10 +40,13 @@
     return table.findIndex(function (entry) { return entry[0] === slug; });
   }
 
-  // The numbers of the matching reports, ascending (newest first); null when nothing was asked.
+  function asked(query) {
+    return words(query.q).length > 0 || Boolean(query.location || query.topic || query.year);
+  }
+
+  // The numbers of one index's matching reports, ascending (newest first).
   function search(index, query) {
     var typed = words(query.q);
-    if (!typed.length && !query.location && !query.topic && !query.year) { return null; }
     var matches = null;
     typed.forEach(function (word, position) {
       var found = reportsWith(index, word, position === typed.length - 1);
@@ -82,21 +86,31 @@
 
   function count(n) { return n.toLocaleString("en") + (n === 1 ? " report" : " reports"); }
 
-  function show(index, numbers, status, list) {
+  // Every index's matching reports as [index, report] pairs, newest first; null when nothing was asked.
+  function searchAll(indexes, query) {
+    if (!asked(query)) { return null; }
+    var found = [];
+    indexes.forEach(function (index) {
+      search(index, query).forEach(function (n) { found.push([index, index.reports[n]]); });
+    });
+    return found;
+  }
+
+  function show(found, status, list) {
     list.replaceChildren();
-    list.hidden = !numbers || !numbers.length;
-    if (numbers === null) {
+    list.hidden = !found || !found.length;
+    if (found === null) {
       status.textContent = "Type a word or two, or choose a place, topic or year.";
       return;
     }
-    numbers.slice(0, MAX_SHOWN).forEach(function (n) { list.appendChild(resultItem(index, index.reports[n])); });
-    if (!numbers.length) {
+    found.slice(0, MAX_SHOWN).forEach(function (pair) { list.appendChild(resultItem(pair[0], pair[1])); });
+    if (!found.length) {
       status.textContent = "No report matches. Try fewer or other words, or fewer filters.";
-    } else if (numbers.length > MAX_SHOWN) {
-      status.textContent = "Showing the newest " + MAX_SHOWN + " of " + count(numbers.length)
+    } else if (found.length > MAX_SHOWN) {
+      status.textContent = "Showing the newest " + MAX_SHOWN + " of " + count(found.length)
         + "; add words or filters to narrow them.";
     } else {
-      status.textContent = count(numbers.length) + " found, newest first.";
+      status.textContent = count(found.length) + " found, newest first.";
     }
   }
 
@@ -104,8 +118,8 @@
     var form = document.getElementById("search-form");
     var status = document.getElementById("search-status");
     var list = document.getElementById("search-results");
-    var index = window.NEWSARCHIVE_SEARCH;
-    if (!index) {
+    var indexes = window.NEWSARCHIVE_SEARCH || [];
+    if (indexes.length !== Number(form.dataset.indexes)) {
       status.textContent = "The search index did not load; reload the page to try again.";
       return;
     }
@@ -125,7 +139,7 @@
         query[name] = form.elements[name].value;
         if (query[name]) { shown.set(name, query[name]); }
       });
-      show(index, search(index, query), status, list);
+      show(searchAll(indexes, query), status, list);
       // The address carries the search, so it can be bookmarked and shared. Some browsers refuse
       // to change the address of a file:// page; the search itself has worked by then.
       try {
