@@ -64,11 +64,13 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     started = time.perf_counter()
     config = load_config(config_path, overrides)
     cache = BuildCache.open(config.paths.cache, config.content_key, fresh=clean)
+    cache.keep_rendered = not dry_run
     # Every source is read and validated before anything is written, so a bad article changes nothing.
     reading = read_articles(config, cache, workers, progress)
     published = _published(reading)
-    index = index_site(published, config)
-    env = make_environment(config.paths.templates, config, index, cache.load_body)
+    index = index_site(published, config, cache.related)
+    cache.remember_related(index.related_memo)
+    env = make_environment(config.paths.templates, config, index, cache.load_body, cache.compiled_templates)
     pages = plan_pages(index, config, reading.words)
     _check_lock(config, pages)
     on_site = published_files(config.paths.output)

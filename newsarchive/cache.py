@@ -3,29 +3,45 @@
 It holds, in the folder ``paths.cache`` names (git-ignored):
 
 - for each article source, the hash of its bytes and the Article read from it, with the words
-  the search index needs (reading and Markdown are most of a build's work);
+  the search index needs (reading and Markdown are most of a build's work), in shards by path;
+- the related reports of each report, with what their ranking read, so that a rebuild ranks
+  again only the reports near a change;
+- templates compiled by Jinja, keyed by their source's hash;
 - each report body's HTML, in a file named by its hash (bodies are loaded only by the pages that
   show them, so memory stays flat however large the archive);
 - for each page, the hash of everything its rendering reads (its fingerprint) and the hash of the
-  bytes it gave, so an unchanged page is not rendered again.
+  bytes it gave, so an unchanged page is not rendered again; and those bytes, in a file named by
+  their hash, which the site's copies share by hard links (the writer never writes a file in place).
 
-Everything is keyed by hashes of inputs, never by modification times. A cache written by another
-version of the builder or of Python is ignored as a whole; a damaged one is too.
+Everything is keyed by hashes of inputs, never by modification times. Only to save reading every
+source again, a source whose size, modification and change times and inode are those it had when
+it was hashed is taken to have the same hash, as git does; one changed less than ``SETTLED_NS``
+before the cache was written is read anyway, since a change within the file system's clock tick
+would not show. A cache file written by another version of the builder or of Python, or for
+another configuration, is ignored; a damaged one is too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 import pickle
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, model
 
 STATE_FILE = "state.pickle"
+SOURCES = "sources"
+PAGES = "pages"
+TEMPLATES = "templates"
+SOURCE_SHARDS = 64
+SETTLED_NS = 2_000_000_000  # file systems with 2-second times exist
 BODIES = "bodies"
 
 
@@ -39,7 +55,7 @@ def _record_fields() -> str:
 # Anything that changes what a build makes from the same inputs must change this; the records'
 # fields are part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 4")
+                 f"records {_record_fields()}; cache 7")
 
 
 def digest(data: bytes) -> str:
@@ -51,20 +67,30 @@ class CachedSource:
     """What reading one source gave: its Article (with the body's hash) and its searchable words."""
 
     source_digest: str
+    signature: tuple  # the source file's size, times and inode when it was hashed
     article: object
     words: str
 
 
 @dataclass
 class BuildCache:
-    """The cache in ``folder``; its state is used only if written for the same builder and config."""
+    """The cache in ``folder``; its state is used only if written for the same builder and config.
+
+    Sources are kept in ``SOURCE_SHARDS`` files by a hash of their path, so adding or editing one
+    report rewrites one small file, not the readings of the whole archive.
+    """
 
     folder: Path
     config_key: str
     read_only: bool = False  # what `check` uses: consult the cache, never write it
     sources: dict[str, CachedSource] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
-    changed: bool = False
+    related: dict = field(default_factory=dict)  # the last site index's related-reports memo
+    fresh: bool = False  # started empty, whatever was there
+    keep_rendered: bool = True  # a dry run renders pages only to compare them, and keeps none
+    changed: bool = False  # pages or related
+    changed_shards: set[int] = field(default_factory=set)
+    written_ns: dict[int, int] = field(default_factory=dict)  # each shard's time of writing, by the file system's clock
 
     @classmethod
     def open(cls, folder: Path, config_key: str, fresh: bool = False, read_only: bool = False) -> "BuildCache":
@@ -72,35 +98,65 @@ class BuildCache:
 
         ``fresh`` starts empty whatever is there (the next save replaces it).
         """
-        cache = cls(folder, config_key, read_only, changed=fresh)
+        cache = cls(folder, config_key, read_only, fresh=fresh, changed=fresh,
+                    changed_shards=set(range(SOURCE_SHARDS)) if fresh else set())
         if fresh:
             return cache
-        try:
-            with open(folder / STATE_FILE, "rb") as handle:
-                state = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        state, _ = cache._load(folder / STATE_FILE)
+        if state is None or not {"pages", "related"} <= state.keys():
             return cache
-        if not isinstance(state, dict) or state.get("version") != CACHE_VERSION:
-            return cache
-        if state.get("config") == config_key:
-            cache.sources = state["sources"]
-            cache.pages = state["pages"]
+        cache.pages, cache.related = state["pages"], state["related"]
+        for shard in range(SOURCE_SHARDS):
+            entries, written_ns = cache._load(cache._shard_path(shard))
+            if entries is not None and isinstance(entries.get("sources"), dict):
+                cache.sources.update(entries["sources"])
+                cache.written_ns[shard] = written_ns
         return cache
+
+    def _load(self, path: Path) -> tuple[dict | None, int]:
+        """A state file's contents and time of writing, if it was written for this builder and config."""
+        try:
+            with open(path, "rb") as handle:
+                written_ns = os.fstat(handle.fileno()).st_mtime_ns
+                with _collector_paused():
+                    state = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return None, 0
+        if not isinstance(state, dict) or state.get("version") != CACHE_VERSION or state.get("config") != self.config_key:
+            return None, 0
+        return state, written_ns
 
     def source(self, path: str, source_digest: str) -> CachedSource | None:
         """The cached reading of ``path`` if its bytes are unchanged."""
         entry = self.sources.get(path)
         return entry if entry is not None and entry.source_digest == source_digest else None
 
+    def unchanged_source(self, path: str, signature: tuple) -> CachedSource | None:
+        """The cached reading of ``path`` if its file is untouched since it was hashed (see above)."""
+        entry = self.sources.get(path)
+        if entry is None or entry.signature != signature:
+            return None
+        _, modified_ns, changed_ns, _ = signature
+        settled_ns = self.written_ns.get(_shard_of(path), 0) - SETTLED_NS
+        return entry if max(modified_ns, changed_ns) < settled_ns else None
+
+    def remember_signature(self, path: str, signature: tuple) -> CachedSource:
+        """Note that ``path``, with the same bytes, now has another signature (it was touched or copied)."""
+        entry = self.sources[path]
+        if entry.signature != signature:
+            entry.signature = signature
+            self.changed_shards.add(_shard_of(path))
+        return entry
+
     def remember_source(self, path: str, entry: CachedSource) -> None:
         self.sources[path] = entry
-        self.changed = True
+        self.changed_shards.add(_shard_of(path))
 
     def forget_sources_except(self, paths: set[str]) -> None:
         """Drop entries of sources that are gone, so the cache does not grow without bound."""
         for path in set(self.sources) - paths:
             del self.sources[path]
-            self.changed = True
+            self.changed_shards.add(_shard_of(path))
 
     def page_digest(self, fingerprint: str) -> str | None:
         return self.pages.get(fingerprint)
@@ -111,58 +167,117 @@ class BuildCache:
             self.pages = pages
             self.changed = True
 
+    def remember_related(self, memo: dict) -> None:
+        if memo != self.related:
+            self.related = memo
+            self.changed = True
+
     def save(self) -> None:
-        """Write the state if it changed, atomically, and drop bodies no source refers to any more."""
-        if self.read_only or not self.changed:
+        """Write what changed, each file atomically, and drop bodies no source refers to any more."""
+        if self.read_only:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        state = {"version": CACHE_VERSION, "config": self.config_key, "sources": self.sources, "pages": self.pages}
-        temporary = self.folder / f".{STATE_FILE}.{os.getpid()}"
-        with open(temporary, "wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.folder / STATE_FILE)
-        self.bodies.prune({entry.article.body_digest for entry in self.sources.values()})
+        if self.changed_shards:
+            by_shard = {shard: {} for shard in self.changed_shards}
+            for path, entry in self.sources.items():
+                entries = by_shard.get(_shard_of(path))
+                if entries is not None:
+                    entries[path] = entry
+            for shard, entries in sorted(by_shard.items()):
+                self._write(self._shard_path(shard), {"sources": entries})
+            self.bodies.prune({entry.article.body_digest for entry in self.sources.values()})
+        if self.changed:
+            self._write(self.folder / STATE_FILE, {"pages": self.pages, "related": self.related})
+            self.rendered.prune(set(self.pages.values()))
+        self.changed, self.changed_shards = False, set()
+
+    def _write(self, path: Path, state: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        with open(temporary, "wb") as handle, _collector_paused():
+            pickle.dump({"version": CACHE_VERSION, "config": self.config_key, **state}, handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+
+    def _shard_path(self, shard: int) -> Path:
+        return self.folder / SOURCES / f"{shard:02x}.pickle"
 
     @property
-    def bodies(self) -> "BodyStore":
-        return BodyStore(self.folder / BODIES, self.read_only)
+    def compiled_templates(self) -> Path:
+        """Where Jinja keeps compiled templates, each under the hash of its source."""
+        folder = self.folder / TEMPLATES
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @property
+    def bodies(self) -> HashStore:
+        """Each report body's sanitised HTML, under the hash of its UTF-8 bytes."""
+        return HashStore(self.folder / BODIES, self.read_only, ".html")
+
+    @property
+    def rendered(self) -> HashStore:
+        """Each page's bytes, under their hash: a build into an empty folder takes them from here."""
+        return HashStore(self.folder / PAGES, self.read_only or not self.keep_rendered)
 
     def load_body(self, body_digest: str) -> str:
-        return self.bodies.load(body_digest)
+        return self.bodies.load(body_digest).decode("utf-8")
+
+
+def _shard_of(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % SOURCE_SHARDS
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cycle collector: (un)pickling makes no cyclic garbage, yet would run it many times.
+
+    What was loaded lives as long as the build, so it is then moved out of the collector's sight.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.freeze()
 
 
 @dataclass(frozen=True)
-class BodyStore:
-    """Report bodies as files named by the hash of their HTML; small enough to hand to worker processes."""
+class HashStore:
+    """Files named by the hash of their bytes: report bodies, rendered pages. Small enough to hand to
+    worker processes, which store what they make themselves rather than send it back through a pipe."""
 
     folder: Path
     read_only: bool = False
+    suffix: str = ""
 
-    def path(self, body_digest: str) -> Path:
-        return self.folder / body_digest[:2] / f"{body_digest}.html"
+    def path(self, data_digest: str) -> Path:
+        return self.folder / data_digest[:2] / f"{data_digest}{self.suffix}"
 
-    def save(self, body_digest: str, html: str) -> None:
-        """Store a body's HTML under its hash (the digest of its UTF-8 bytes)."""
-        path = self.path(body_digest)
-        if self.read_only or path.exists():
+    def has(self, data_digest: str) -> bool:
+        return self.path(data_digest).is_file()
+
+    def save(self, data_digest: str, data: bytes, replace: bool = False) -> None:
+        """Store ``data`` under its hash; ``replace`` writes it anew even if the store has it."""
+        path = self.path(data_digest)
+        if self.read_only or (not replace and path.exists()):
             return
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:
-            temporary.write_bytes(html.encode("utf-8"))
-        except FileNotFoundError:  # the first body of its shard
+            temporary.write_bytes(data)
+        except FileNotFoundError:  # the first file of its shard
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(html.encode("utf-8"))
+            temporary.write_bytes(data)
         os.replace(temporary, path)
 
-    def load(self, body_digest: str) -> str:
-        return self.path(body_digest).read_text("utf-8")
+    def load(self, data_digest: str) -> bytes:
+        return self.path(data_digest).read_bytes()
 
     def prune(self, wanted: set[str]) -> None:
-        """Delete the bodies no report has any more."""
+        """Delete what is no longer wanted."""
         if not self.folder.is_dir():
             return
         for shard in os.scandir(self.folder):
             for entry in os.scandir(shard.path):
-                if entry.name.removesuffix(".html") not in wanted:
+                if entry.name.removesuffix(self.suffix) not in wanted:
                     os.unlink(entry.path)
-

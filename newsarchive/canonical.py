@@ -147,7 +147,8 @@ def format_sources(config_path: Path, overrides: dict, only: list[Path], check_o
     reported and nothing is written; a rewrite that would change what the archive reads is refused.
     """
     config = load_config(config_path, overrides)
-    paths, problems = find_sources(config.paths.articles)
+    sources, problems = find_sources(config.paths.articles)
+    paths = [Path(source.path) for source in sources]
     if only:
         wanted = {path.resolve() for path in only}
         paths = [path for path in paths if path.resolve() in wanted]

@@ -12,12 +12,10 @@ from pathlib import Path
 from . import __version__
 from . import routes
 from .build import BuildReport, build, check
-from .canonical import format_sources
 from .errors import EXIT_CONTENT, EXIT_IO, EXIT_OK, BuildError, display_path
 from .parallel import Workers
 from .writer import Changes
 from .progress import Progress
-from .scaffold import new_article
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -103,6 +101,7 @@ def _run(args: argparse.Namespace) -> int:
             from .serve import serve  # the server and file watcher cost every other command's start-up
             serve(args.config, overrides, args.port, Workers(args.jobs), polling=args.poll)
         elif args.command == "fmt":
+            from .canonical import format_sources  # like serve's and new's: not every build's start-up
             changed = format_sources(args.config, overrides, args.files, args.check)
             for path in changed:
                 print(f"{'would reformat' if args.check else 'reformatted'} {path}")
@@ -111,6 +110,7 @@ def _run(args: argparse.Namespace) -> int:
             if not changed:
                 print("all sources are in canonical form")
         elif args.command == "new":
+            from .scaffold import new_article
             path = new_article(args.config, overrides, args.title, args.date, args.location, args.topic, args.slug)
             print(f"created {display_path(path)}")
         else:

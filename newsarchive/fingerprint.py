@@ -26,8 +26,9 @@ class Deferred:
     """A value computed only if the page needing it is rendered: ``function(*inputs, *given)``.
 
     Its fingerprint is that of the function's name and ``inputs``. ``given`` is not fingerprinted,
-    so it may hold only what every fingerprint already covers: the configuration and what is made
-    from it alone (the gazetteer's terms, the site settings).
+    so it may hold only what the page's fingerprint already covers: the configuration and what is
+    made from it alone (the gazetteer's terms, the site settings), or what is made from the reports
+    the page declares in ``Page.bodies`` alone.
     """
 
     function: object
@@ -71,6 +72,7 @@ class Fingerprinter:
         self.base = base
         self.templates = templates
         self.memo: dict[int, str] = {}
+        self.kept: list = []  # what the memo's ids belong to, so no id is reused while it is kept
 
     def page(self, page) -> str:
         parts = [self.base, self.templates.get(page.template, ""), page.url, page.template, page.title,
@@ -83,18 +85,31 @@ class Fingerprinter:
     def value(self, value) -> str:
         kind = type(value)
         if kind is Article:
-            return f"A{value.source_path}\1{value.metadata_digest}"
+            return self._article(value)
         if kind in _PLAIN:
             return repr(value)
-        key = id(value)  # shared objects live for the whole build, so their ids are not reused
+        key = id(value)
         found = self.memo.get(key)
         if found is None:
             found = self.memo[key] = _short(self._compound(value))
+            self.kept.append(value)
+        return found
+
+    def _article(self, article: Article) -> str:
+        """A report stands for its source path and front-matter, in a short token made once per build."""
+        key = id(article)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = "A" + _hash(f"{article.source_path}\0{article.metadata_digest}")[:32]
+            self.kept.append(article)
         return found
 
     def _compound(self, value) -> str:
         if isinstance(value, (tuple, list)):
-            return "(" + "\0".join([self.value(item) for item in value]) + ")"
+            try:  # most are reports already met (listings, their pages, related reports): one lookup each
+                return "(" + "\0".join([self.memo[id(item)] for item in value]) + ")"
+            except KeyError:
+                return "(" + "\0".join(map(self.value, value)) + ")"
         if isinstance(value, dict):
             return "{" + "\0".join([f"{self.value(k)}\1{self.value(v)}" for k, v in sorted(value.items())]) + "}"
         if isinstance(value, Deferred):
@@ -112,7 +127,7 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 def _short(text: str) -> str:
     """Long parts are replaced by their hash, so pages sharing a large listing do not copy it."""
-    return text if len(text) <= 128 else "#" + _hash(text)
+    return text if len(text) <= 512 else "#" + _hash(text)
 
 
 def _hash(text: str) -> str:

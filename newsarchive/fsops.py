@@ -10,19 +10,20 @@ from pathlib import Path
 TEMPORARY_SUFFIX = ".newsarchive-tmp"
 
 
-def temporary_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
+def temporary_name(path: str | os.PathLike) -> str:
+    folder, name = os.path.split(os.fspath(path))
+    return os.path.join(folder, f".{name}.{os.getpid()}{TEMPORARY_SUFFIX}")
 
 
 def is_temporary(name: str) -> bool:
     return name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)
 
 
-def replace_with_link(source: Path, destination: Path) -> bool:
+def replace_with_link(source: str | os.PathLike, destination: str | os.PathLike) -> bool:
     """Make ``destination`` a hard link to ``source`` (same bytes, inode and mtime); False if impossible."""
     temporary = temporary_name(destination)
     try:
-        if source.is_symlink():
+        if os.path.islink(source):
             return False
         os.link(source, temporary)
     except OSError:
@@ -31,10 +32,11 @@ def replace_with_link(source: Path, destination: Path) -> bool:
     return True
 
 
-def replace_with_bytes(destination: Path, data: bytes) -> None:
+def replace_with_bytes(destination: str | os.PathLike, data: bytes) -> None:
     """Write a new file: never in place, since the old one may be a link to the published copy."""
     temporary = temporary_name(destination)
-    temporary.write_bytes(data)
+    with open(temporary, "wb") as handle:
+        handle.write(data)
     os.replace(temporary, destination)
 
 

@@ -26,6 +26,12 @@ RELATED_LIMIT = 5
 # nearest in time are the ones that win ties anyway.
 RELATED_REACH = 10
 
+# Which earlier results related_reports may reuse: each report's source path -> (what ranking reads
+# of it, the source paths of its related reports). The build cache keeps it between builds.
+RelatedMemo = dict[str, tuple[tuple, tuple[str, ...]]]
+# Beyond this many changed reports, ranking them all again is as quick as finding what to redo.
+RELATED_REUSE_LIMIT = 200
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -55,11 +61,13 @@ class SiteIndex:
 
     articles: tuple[Article, ...]
     periods: dict[str, tuple[Listing, ...]]
+    children: dict[tuple, tuple[Listing, ...]]  # see months_of and days_of
     terms: dict[str, tuple[Listing, ...]]
     term_by_slug: dict[tuple[str, str], Term]
     period_neighbours: dict[tuple, tuple]
     report_neighbours: dict[str, tuple]
     related: dict[str, tuple[Article, ...]]
+    related_memo: RelatedMemo  # for the next build's index (see related_reports)
     claims: dict[str, tuple[ClaimEntry, ...]]  # by subject, "" (the archive's own event) first
     changes: tuple[ChangeNote, ...]  # newest first
 
@@ -80,17 +88,17 @@ def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
     return tuple(sorted(articles, key=lambda a: a.chronological_key, reverse=True))
 
 
-def group_by(articles: Iterable[Article], keys: Callable[[Article], Iterable[Hashable]]) -> dict:
-    """Map each key to its reports (newest first); keys in sorted order."""
+def group_by(newest: tuple[Article, ...], keys: Callable[[Article], Iterable[Hashable]]) -> dict:
+    """Map each key to its reports, in the order of ``newest`` (newest first); keys in sorted order."""
     groups: dict = defaultdict(list)
-    for article in articles:
+    for article in newest:
         for key in keys(article):
             groups[key].append(article)
-    return {key: newest_first(groups[key]) for key in sorted(groups)}
+    return {key: tuple(groups[key]) for key in sorted(groups)}
 
 
-def index_site(articles: Iterable[Article], config: SiteConfig) -> SiteIndex:
-    """Build every listing of the published reports."""
+def index_site(articles: Iterable[Article], config: SiteConfig, related_memo: RelatedMemo | None = None) -> SiteIndex:
+    """Build every listing of the published reports; ``related_memo`` is the last index's (see related_reports)."""
     articles = newest_first(articles)
     period_keys = {
         YEAR: (lambda a: [(a.day.year,)], lambda k: str(k[0]), lambda k: routes.year_url(*k)),
@@ -113,8 +121,9 @@ def index_site(articles: Iterable[Article], config: SiteConfig) -> SiteIndex:
     period_neighbours = {(listing.kind, listing.key): pair
                          for listings in periods.values() for listing, pair in _with_neighbours(listings)}
     report_neighbours = {article.source_path: pair for article, pair in _with_neighbours(articles[::-1])}
-    return SiteIndex(articles, periods, terms, term_by_slug, period_neighbours, report_neighbours,
-                     related_reports(articles[::-1]), claim_ledger(articles), change_notes(articles))
+    related, related_memo = related_reports(articles[::-1], earlier=related_memo)
+    return SiteIndex(articles, periods, _children_of_periods(periods), terms, term_by_slug, period_neighbours,
+                     report_neighbours, related, related_memo, claim_ledger(articles), change_notes(articles))
 
 
 def change_notes(articles: Iterable[Article]) -> tuple[ChangeNote, ...]:
@@ -130,29 +139,33 @@ def change_notes(articles: Iterable[Article]) -> tuple[ChangeNote, ...]:
     return tuple(sorted(notes, key=lambda note: (note.day, note.article.chronological_key), reverse=True))
 
 
-def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMIT,
-                    reach: int = RELATED_REACH) -> dict[str, tuple[Article, ...]]:
+def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMIT, reach: int = RELATED_REACH,
+                    earlier: RelatedMemo | None = None) -> tuple[dict[str, tuple[Article, ...]], RelatedMemo]:
     """Each report's source path -> up to ``limit`` other reports that share its places and topics.
 
     Candidates come only from the report's own places and topics, the ``reach`` reports nearest in
     time on each side in each, so the work grows with the number of reports, not with its square.
     The most places and topics in common come first, then the report nearest in time, then the
     source path, so the order is total.
+
+    ``earlier`` is the memo a previous call returned: a report is ranked again only if a report
+    added, removed or changed in its places, topics or time could be among its candidates. The
+    memo for the next call is returned with the result.
     """
-    timestamps = [article.published_at.timestamp() for article in oldest_first]
+    keys = [(frozenset(_term_keys(article)), article.chronological_key) for article in oldest_first]
     paths = [article.source_path for article in oldest_first]
-    terms = [frozenset(_term_keys(article)) for article in oldest_first]
+    timestamps = [article.published_at.timestamp() for article in oldest_first]
     positions: dict[tuple[str, str], list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
-    for position, article_terms in enumerate(terms):
-        for term in article_terms:
+    for position, (terms, _) in enumerate(keys):
+        for term in terms:
             positions[term].append(position)
     # Each report's terms as bits of one number: counting shared terms is then one AND and a bit count.
     bit = {term: 1 << n for n, term in enumerate(sorted(positions))}
-    masks = [sum(bit[term] for term in article_terms) for article_terms in terms]
-    related = {}
-    for position, article in enumerate(oldest_first):
+    masks = [sum(bit[term] for term in terms) for terms, _ in keys]
+
+    def rank(position: int) -> tuple[Article, ...]:
         candidates = set()
-        for term in terms[position]:
+        for term in keys[position][0]:
             listing = positions[term]
             at = bisect_left(listing, position)
             candidates.update(listing[max(0, at - reach): at + reach + 1])
@@ -160,8 +173,45 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
         mine, when = masks[position], timestamps[position]
         best = heapq.nsmallest(limit, [(-(mine & masks[other]).bit_count(), abs(timestamps[other] - when),
                                         paths[other], other) for other in candidates])
-        related[article.source_path] = tuple(oldest_first[other] for *_, other in best)
-    return related
+        return tuple(oldest_first[other] for *_, other in best)
+
+    to_rank = _positions_to_rank(keys, paths, positions, reach, earlier or {})
+    by_path = dict(zip(paths, oldest_first))
+    related = {}
+    for position, path in enumerate(paths):
+        if to_rank is None or position in to_rank:
+            related[path] = rank(position)
+        else:
+            related[path] = tuple(by_path[other] for other in earlier[path][1])
+    memo = {path: (key, tuple(other.source_path for other in related[path])) for path, key in zip(paths, keys)}
+    return related, memo
+
+
+def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tuple, list[int]], reach: int,
+                       earlier: RelatedMemo) -> set[int] | None:
+    """The reports whose candidates may differ from when ``earlier`` was made; None for all of them.
+
+    A report changed if it is new, gone, or moved in time or terms. Every report within ``reach``
+    of a changed one, where it is now or where it was, in any of its terms then or now, may have
+    gained or lost a candidate; positions shift by at most the number of changes, hence the margin.
+    """
+    now = dict(zip(paths, keys))
+    then = {path: key for path, (key, _) in earlier.items()}
+    changed = [path for path in now.keys() | then.keys() if now.get(path) != then.get(path)]
+    if not earlier or len(changed) > RELATED_REUSE_LIMIT:
+        return None
+    order = [moment for _, moment in keys]  # ascending, as oldest_first is
+    margin = reach + len(changed)
+    position_of = {path: position for position, path in enumerate(paths)}
+    to_rank = {position_of[path] for path in changed if path in position_of}
+    for path in changed:
+        for terms, moment in (key for key in (now.get(path), then.get(path)) if key is not None):
+            position = bisect_left(order, moment)
+            for term in terms:
+                listing = positions.get(term, [])
+                at = bisect_left(listing, position)
+                to_rank.update(listing[max(0, at - margin): at + margin + 1])
+    return to_rank
 
 
 def _term_keys(article: Article) -> Iterable[tuple[str, str]]:
@@ -175,8 +225,18 @@ def _with_neighbours(items: tuple) -> Iterable[tuple]:
 
 
 def months_of(index: SiteIndex, year: int) -> tuple[Listing, ...]:
-    return tuple(m for m in index.periods[MONTH] if m.key[0] == year)
+    return index.children.get((YEAR, (year,)), ())
 
 
 def days_of(index: SiteIndex, year: int, month: int) -> tuple[Listing, ...]:
-    return tuple(d for d in index.periods[DAY] if (d.key.year, d.key.month) == (year, month))
+    return index.children.get((MONTH, (year, month)), ())
+
+
+def _children_of_periods(periods: dict[str, tuple[Listing, ...]]) -> dict[tuple, tuple[Listing, ...]]:
+    """(YEAR, year key) -> its months and (MONTH, month key) -> its days, oldest first."""
+    children = defaultdict(list)
+    for month in periods[MONTH]:
+        children[(YEAR, month.key[:1])].append(month)
+    for day in periods[DAY]:
+        children[(MONTH, (day.key.year, day.key.month))].append(day)
+    return {key: tuple(listings) for key, listings in children.items()}

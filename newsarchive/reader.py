@@ -15,12 +15,12 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 import frontmatter
 
 from . import fields, routes
-from .cache import BodyStore, BuildCache, CachedSource, digest
+from .cache import BuildCache, CachedSource, HashStore, digest
 from .config import SLUG_RE, SiteConfig, term_key
 from .errors import ContentError, Problem, display_path
 from .markup import MarkdownRenderer, MarkupError, RenderedBody
@@ -60,28 +60,43 @@ def is_ignored(name: str) -> bool:
             or not name.endswith(".md"))
 
 
-def find_sources(articles_dir: Path) -> tuple[list[Path], list[Problem]]:
+class SourceFile(NamedTuple):
+    """An article source: its path, and the path as messages show it."""
+
+    path: str
+    shown: str
+    signature: tuple[int, ...]  # size, times and inode: see BuildCache.unchanged_source
+
+
+def find_sources(articles_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
     """Every article source below ``articles_dir``, sorted; links that leave the folder are problems."""
     root = articles_dir.resolve()
-    found, problems = [], []
     if not root.is_dir():
         return [], [Problem(display_path(articles_dir), None, None, "the articles folder does not exist")]
-    for folder, subfolders, files in os.walk(root):
-        here = Path(folder)
-        for name in sorted(subfolders):
-            if (here / name).is_symlink():
-                problems.append(Problem(display_path(here / name), None, None,
-                                        "symbolic links to folders are not followed; move the files here"))
-        subfolders[:] = sorted(n for n in subfolders if not n.startswith((".", "_")) and not (here / n).is_symlink())
-        for name in sorted(files):
-            path = here / name
-            if is_ignored(name):
+    # Shown paths are made by joining, not by a display_path per file: thousands of relpaths are slow.
+    shown_root = display_path(root)
+    found, problems = [], []
+
+    def walk(folder: str, shown_folder: str) -> None:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        for entry in entries:
+            name, shown = entry.name, f"{shown_folder}/{entry.name}" if shown_folder != "." else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not name.startswith((".", "_")):
+                    walk(entry.path, shown)
+            elif entry.is_symlink() and entry.is_dir():
+                problems.append(Problem(shown, None, None, "symbolic links to folders are not followed; move the files here"))
+            elif is_ignored(name):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(Problem(display_path(path), None, None,
+            elif entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
+                problems.append(Problem(shown, None, None,
                                         "symbolic link leads outside the articles folder; refusing to read it"))
-                continue
-            found.append(path)
+            else:
+                stat = entry.stat()
+                found.append(SourceFile(entry.path, shown, (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
+
+    walk(str(root), shown_root)
     return found, problems
 
 
@@ -109,52 +124,60 @@ def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_P
     Raise ContentError listing every problem in every file. Sources are parsed by ``workers``
     (Markdown is most of a build's work); bodies go into the cache, words into the Reading.
     """
-    paths, problems = find_sources(config.paths.articles)
-    raws, problems = _read_bytes(paths, problems)
-    shown = {path: display_path(path) for path in raws}
-    entries: dict[Path, CachedSource] = {}
-    to_parse = []
-    for path, raw in raws.items():
-        cached = cache.source(shown[path], digest(raw))
+    sources, problems = find_sources(config.paths.articles)
+    entries: dict[str, CachedSource] = {}
+    unread = []
+    for source in sources:
+        cached = cache.unchanged_source(source.shown, source.signature)
         if cached is not None:
-            entries[path] = cached
+            entries[source.shown] = cached
         else:
-            to_parse.append((path, raw))
+            unread.append(source)
+    raws, problems = _read_bytes(unread, problems)
+    to_parse = []
+    for source, raw in raws.items():
+        cached = cache.source(source.shown, digest(raw))
+        if cached is not None:
+            entries[source.shown] = cache.remember_signature(source.shown, source.signature)
+        else:
+            to_parse.append((source, raw))
     results = workers.map(functools.partial(_read_in_worker, config, cache.bodies), to_parse)
-    for done, ((path, raw), (entry, source_problems)) in enumerate(zip(to_parse, results), start=1):
+    for done, (entry, source_problems) in enumerate(results, start=1):
         if progress:
             progress("reading reports", done, len(to_parse))
         problems += source_problems
         if entry is not None:
-            entries[path] = entry
-            cache.remember_source(shown[path], entry)
-    cache.forget_sources_except(set(shown.values()))
-    articles = [entries[path].article for path in raws if path in entries]
+            entries[entry.article.source_path] = entry
+            cache.remember_source(entry.article.source_path, entry)
+    cache.forget_sources_except({source.shown for source in sources})
+    articles = [entry.article for entry in entries.values()]
     problems += find_duplicate_urls(articles)
     if problems:
         raise ContentError(problems)
     return Reading(sorted(articles, key=lambda a: a.chronological_key),
-                   {entries[p].article.source_path: entries[p].words for p in entries})
+                   {shown: entry.words for shown, entry in entries.items()})
 
 
-def _read_bytes(paths: list[Path], problems: list[Problem]) -> tuple[dict[Path, bytes], list[Problem]]:
+def _read_bytes(sources: list[SourceFile], problems: list[Problem]) -> tuple[dict[SourceFile, bytes], list[Problem]]:
     raws = {}
-    for path in paths:
+    for source in sources:
         try:
-            raws[path] = path.read_bytes()
+            with open(source.path, "rb") as handle:
+                raws[source] = handle.read()
         except OSError as exc:
-            problems = problems + [Problem(display_path(path), None, None, f"cannot read: {exc.strerror}")]
+            problems = problems + [Problem(source.shown, None, None, f"cannot read: {exc.strerror}")]
     return raws, problems
 
 
-def _read_in_worker(config: SiteConfig, bodies: BodyStore, item: tuple[Path, bytes]) -> tuple[CachedSource | None, list]:
+def _read_in_worker(config: SiteConfig, bodies: HashStore,
+                    item: tuple[SourceFile, bytes]) -> tuple[CachedSource | None, list]:
     """Read one source in a worker process; its body goes straight to the store, not back through a pipe."""
-    path, raw = item
-    reading = read_article(path, raw, config, _renderer().render)
+    source, raw = item
+    reading = read_article(Path(source.path), raw, config, _renderer().render, source.shown)
     if reading.article is None:
         return None, reading.problems
-    bodies.save(reading.article.body_digest, reading.body.html)
-    return CachedSource(digest(raw), reading.article, searchable_words(reading)), []
+    bodies.save(reading.article.body_digest, reading.body.html.encode("utf-8"))
+    return CachedSource(digest(raw), source.signature, reading.article, searchable_words(reading)), []
 
 
 @functools.cache
@@ -169,9 +192,10 @@ def searchable_words(reading: SourceReading) -> str:
     return " ".join(sorted(set(words(" ".join((article.title, article.summary, reading.body.text))))))
 
 
-def read_article(path: Path, raw: bytes, config: SiteConfig, render: Callable[[str], RenderedBody]) -> SourceReading:
-    """Parse one source file's bytes into an article, or the problems found."""
-    shown = display_path(path)
+def read_article(path: Path, raw: bytes, config: SiteConfig, render: Callable[[str], RenderedBody],
+                 shown: str | None = None) -> SourceReading:
+    """Parse one source file's bytes into an article, or the problems found; ``shown`` names it in messages."""
+    shown = shown or display_path(path)
     if len(raw) > MAX_FILE_BYTES:
         return SourceReading(None, [Problem(shown, None, None, f"file too large ({len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,})")])
     try:

@@ -87,13 +87,16 @@ class Page:
 
 
 def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
-                     load_body: Callable[[str], str]) -> jinja2.Environment:
+                     load_body: Callable[[str], str], compiled_dir: Path | None = None) -> jinja2.Environment:
     """A Jinja environment that escapes everything and fails on any undefined name.
 
     ``load_body`` gives a report body's sanitised HTML from its digest (templates call ``body(article)``).
+    Templates compiled once are kept in ``compiled_dir``, keyed by their source's hash: compiling
+    them takes longer than a rebuild after adding one report should.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         autoescape=True,  # every template, whatever its file name: all values are untrusted text
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -296,31 +299,32 @@ def render_page(page: Page, env: jinja2.Environment) -> bytes:
 
 def render_outputs(pages: list[Page], env: jinja2.Environment, cache: BuildCache, published: dict[str, str],
                    workers: Workers, fingerprint_base: str, progress: ProgressCallback | None = None) -> Iterator[Output]:
-    """Every page as an Output, rendering only those whose inputs changed since they were published.
+    """Every page as an Output, rendering only those whose inputs changed since they were rendered.
 
-    A page whose fingerprint is cached with the digest of the bytes now published needs no
-    rendering: the writer keeps the published file. The others are rendered by ``workers``.
+    A page whose fingerprint is cached with the digest of the bytes now published, or kept in the
+    cache, needs no rendering. The others are rendered by ``workers``, which put the bytes in the
+    cache; every Output points there.
     """
     fingerprints = Fingerprinter(fingerprint_base, template_digests(env))
+    store = cache.rendered
     plan = []
     for page in pages:
         relpath, key = routes.output_path(page.url), fingerprints.page(page)
         known = cache.page_digest(key)
-        plan.append((relpath, key, known if known is not None and published.get(relpath) == known else None))
+        if known is not None and published.get(relpath) != known and not store.has(known):
+            known = None
+        plan.append((relpath, key, known))
     to_render = [number for number, (_, _, known) in enumerate(plan) if known is None]
     global _RENDERING
-    _RENDERING = (pages, env)  # what forked workers render from
+    _RENDERING = (pages, env, store, cache.fresh)  # what forked workers render from
     rendered = iter(workers.map(_render_in_worker, to_render, min_per_worker=PAGES_PER_WORKER))
     remembered = {}
     for done, (relpath, key, known) in enumerate(plan, start=1):
         if progress:
             progress("rendering and writing pages", done, len(plan))
-        if known is not None:
-            yield Output(relpath, known)
-        else:
-            data, data_digest = next(rendered)
-            yield Output(relpath, data_digest, data)
-            known = data_digest
+        if known is None:
+            known = next(rendered)
+        yield Output(relpath, known, source=store.path(known))
         remembered[key] = known
     cache.remember_pages(remembered)
 
@@ -328,10 +332,13 @@ def render_outputs(pages: list[Page], env: jinja2.Environment, cache: BuildCache
 _RENDERING: tuple | None = None
 
 
-def _render_in_worker(number: int) -> tuple[bytes, str]:
-    pages, env = _RENDERING
+def _render_in_worker(number: int) -> str:
+    """Render a page into the cache's store, and give its digest: bytes do not travel back through a pipe."""
+    pages, env, store, fresh = _RENDERING
     data = render_page(pages[number], env)
-    return data, digest(data)
+    data_digest = digest(data)
+    store.save(data_digest, data, replace=fresh)  # a clean build trusts nothing kept before
+    return data_digest
 
 
 def _template_problem(exc: Exception, env: jinja2.Environment, page: Page) -> Problem:

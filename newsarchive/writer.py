@@ -37,11 +37,12 @@ SLOT_NAMES = ("a", "b")
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the site. ``data`` may be None when the bytes are already published or cached."""
+    """One file of the site: its bytes are ``data``, or the file ``source``, or already published."""
 
     relpath: str
     digest: str
     data: bytes | None = None
+    source: Path | None = None  # a file of the build cache holding the bytes, to link to
 
 
 @dataclass(frozen=True)
@@ -124,13 +125,7 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
         _snapshot_path(target).unlink(missing_ok=True)
         try:
             sync = _Sync(target, current, served, known, make_missing, reuse=not fresh, target_is_new=target_is_new)
-            for output in outputs:
-                sync.place(output)
-            sync.remove_stale()
-            kept = sync.carry_over_kept_files()
-            (target / MANIFEST).write_text(_manifest_text(sync.files, kept), "utf-8")
-            # The manifest was written anew, so the copy's own folder changed too.
-            _take_snapshot(target, itertools.chain(sync.files, kept), folder_times, sync.touched_folders | {""})
+            kept = sync.fill(outputs, folder_times)
         except OSError as exc:
             where = display_path(exc.filename) if exc.filename else display_path(target)
             raise OutputError([Problem(where, None, None, f"cannot write the site: {exc.strerror}; "
@@ -138,7 +133,25 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
         _point_output_at(out_dir, target, current)
         if fresh:  # the copy now aside may hold edited files: never trust it again
             (_retired_copy(out_dir, target) / MANIFEST).unlink(missing_ok=True)
+        spare = _retired_copy(out_dir, target)
+        if current is None and not os.path.lexists(spare):
+            _make_spare(target, spare, Manifest(sync.files, tuple(kept)))
     return changes_between(served.files, sync.files)
+
+
+def _make_spare(copy: Path, spare: Path, manifest: Manifest) -> None:
+    """After a first build, mirror its copy by hard links as the one the next build updates.
+
+    The next build then costs in proportion to what changed, not to the size of the site. If the
+    mirror cannot be made, the next build makes its copy whole instead.
+    """
+    try:
+        spare.mkdir()
+        (spare / SLOT_MARKER).write_text("", "utf-8")
+        sync = _Sync(spare, copy, manifest, Manifest({}), None, reuse=True, target_is_new=True)
+        sync.fill((Output(relpath, digest) for relpath, digest in manifest.files.items()), {})
+    except (OSError, OutputError):
+        (spare / MANIFEST).unlink(missing_ok=True)
 
 
 def _current_copy(out_dir: Path) -> Path | None:
@@ -196,32 +209,56 @@ class _Sync:
                  make_missing: Callable[[str], bytes] | None, reuse: bool, target_is_new: bool):
         self.target, self.current, self.served, self.known = target, current, served, known
         self.make_missing, self.reuse, self.target_is_new = make_missing, reuse, target_is_new
+        self.root = os.fspath(target)
         self.files: dict[str, str] = {}
-        self.folders: set[Path] = set()
+        self.folders: set[str] = set()  # relative to the copy: made, or known to be there
         self.touched_folders: set[str] = set()  # relative to the copy: where files were added or removed
+
+    def fill(self, outputs: Iterable[Output], folder_times: dict) -> list[str]:
+        """Place every output, remove the rest, keep foreign files, then write the manifest and
+        the folders' times; the files kept that the builder did not write are returned."""
+        for output in outputs:
+            self.place(output)
+        self.remove_stale()
+        kept = self.carry_over_kept_files()
+        (self.target / MANIFEST).write_text(_manifest_text(self.files, kept), "utf-8")
+        # The manifest was written anew, so the copy's own folder changed too.
+        _take_snapshot(self.target, itertools.chain(self.files, kept), folder_times, self.touched_folders | {""})
+        return kept
 
     def place(self, output: Output) -> None:
         relpath, digest = output.relpath, output.digest
-        destination = _safe_target(self.target, relpath)
         if relpath in self.files:
             raise OutputError([Problem(relpath, None, None, "two pages would be written to the same file")])
         self.files[relpath] = digest
         if self.known.files.get(relpath) == digest:
-            return  # this copy already holds these bytes
+            return  # this copy already holds these bytes (and its path was checked when they were written)
+        destination = _safe_target(self.root, relpath)
         self.touch(relpath)
-        self.make_folder(destination.parent)
+        self.make_folder(relpath.rpartition("/")[0])
         if (self.reuse and self.served.files.get(relpath) == digest
-                and replace_with_link(self.current / relpath, destination)):
+                and self._link(f"{self.current}/{relpath}", destination)):
+            return
+        if output.source is not None and self._link(output.source, destination):
             return
         data = output.data
+        if data is None and output.source is not None and output.source.is_file():
+            data = output.source.read_bytes()  # the cache is on another file system than the site
         if data is None and self.make_missing is not None:
             data = self.make_missing(relpath)
         if data is None:
             raise OutputError([Problem(relpath, None, None, "no copy of the site holds this file; build again with --clean")])
-        if self.target_is_new:
-            destination.write_bytes(data)  # nothing there yet, and nobody reads this copy
-        else:
-            replace_with_bytes(destination, data)
+        replace_with_bytes(destination, data)
+
+    def _link(self, source: str | Path, destination: str) -> bool:
+        """Make ``destination`` a hard link to ``source``; False if it cannot be."""
+        if not self.target_is_new:
+            return replace_with_link(source, destination)
+        try:  # nothing there yet, and nobody reads this copy: no temporary name needed
+            os.link(source, destination)
+        except OSError:
+            return False
+        return True
 
     def touch(self, relpath: str) -> None:
         """Note that ``relpath``'s folder, and any folder made for it, change their modification times."""
@@ -232,10 +269,16 @@ class _Sync:
                 break
             folder = posixpath.dirname(folder)
 
-    def make_folder(self, folder: Path) -> None:
-        if folder not in self.folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.folders.add(folder)
+    def make_folder(self, folder: str) -> None:
+        """Make ``folder`` (relative to the copy) and its parents, each with one call, once."""
+        if not folder or folder in self.folders:
+            return
+        self.make_folder(folder.rpartition("/")[0])
+        try:
+            os.mkdir(f"{self.root}/{folder}")
+        except FileExistsError:
+            pass
+        self.folders.add(folder)
 
     def remove_stale(self) -> None:
         """Delete what this copy held from an earlier build and the new one no longer has."""
@@ -263,7 +306,7 @@ class _Sync:
             if destination.exists() and os.path.samestat(destination.lstat(), source.lstat()):
                 continue
             self.touch(relpath)
-            self.make_folder(destination.parent)
+            self.make_folder(relpath.rpartition("/")[0])
             if source.is_symlink():
                 destination.unlink(missing_ok=True)
                 destination.symlink_to(os.readlink(source))
@@ -283,9 +326,10 @@ def _foreign_files(copy: Path, manifest: Manifest) -> dict[str, Path]:
     if snapshot is None:
         return _walk_for_foreign_files(copy, "", manifest)
     found = {relpath: copy / relpath for relpath in manifest.kept}
+    root = os.fspath(copy)
     for folder, mtime in snapshot.items():
         try:
-            status = os.lstat(copy / folder)
+            status = os.lstat(f"{root}/{folder}" if folder else root)
         except OSError:
             status = None
         if status is not None and status.st_mtime_ns == mtime:
@@ -345,28 +389,32 @@ def _take_snapshot(copy: Path, relpaths: Iterable[str], earlier: dict | None, to
     """
     folders = {""}
     for relpath in relpaths:
-        folder = posixpath.dirname(relpath)
+        folder = relpath.rpartition("/")[0]
         while folder not in folders:
             folders.add(folder)
-            folder = posixpath.dirname(folder)
+            folder = folder.rpartition("/")[0]
     times = {}
+    root = os.fspath(copy)
     for folder in sorted(folders):
         known = None if earlier is None or folder in touched else earlier.get(folder)
-        times[folder] = known if known is not None else os.lstat(copy / folder).st_mtime_ns
+        times[folder] = known if known is not None else os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns
     _snapshot_path(copy).write_text(json.dumps(times), "utf-8")
 
 
-def _safe_target(root: Path, relpath: str) -> Path:
+def _safe_target(root: str, relpath: str) -> str:
     """The file for ``relpath`` inside ``root``; anything that could leave it is refused."""
     if (not relpath or relpath[0] == "/" or "\\" in relpath or "\0" in relpath
             or any(part in ("", ".", "..") for part in relpath.split("/"))):
         raise OutputError([Problem(relpath, None, None, "refusing an output path outside the output folder")])
-    return root / relpath
+    return f"{root}/{relpath}"
 
 
 def _manifest_text(files: dict[str, str], kept: list[str]) -> str:
-    return json.dumps({"generator": GENERATOR, "files": dict(sorted(files.items())), "kept": kept},
-                      indent=1, sort_keys=True) + "\n"
+    """JSON with a line per file, sorted; written by hand, since json's indenting encoder is slow."""
+    quote = json.encoder.encode_basestring_ascii
+    lines = ",\n".join(f"  {quote(relpath)}: {quote(digest)}" for relpath, digest in sorted(files.items()))
+    return (f'{{\n "generator": {quote(GENERATOR)},\n "kept": {json.dumps(kept)},\n'
+            f' "files": {{\n{lines}\n }}\n}}\n')
 
 
 def _point_output_at(out_dir: Path, target: Path, current: Path | None) -> None:

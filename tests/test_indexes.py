@@ -4,6 +4,8 @@ import datetime as dt
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import helpers
 from newsarchive import indexes
@@ -144,8 +146,8 @@ def test_at_most_five_related_reports_the_nearest_in_time(config):
 def test_related_candidates_come_only_from_the_nearest_reports_of_each_shared_term():
     items = tuple(article(f"day-{n:02d}", f"2023-01-{n:02d}", topics=["strike"]) for n in range(1, 12))
     # The 3 reports nearest in time on each side are candidates; day-05, though it shares the topic, is not.
-    assert slugs(indexes.related_reports(items, reach=3)[items[0].source_path]) == ["day-02", "day-03", "day-04"]
-    assert slugs(indexes.related_reports(items)[items[0].source_path]) == [
+    assert slugs(indexes.related_reports(items, reach=3)[0][items[0].source_path]) == ["day-02", "day-03", "day-04"]
+    assert slugs(indexes.related_reports(items)[0][items[0].source_path]) == [
         "day-02", "day-03", "day-04", "day-05", "day-06"]
 
 
@@ -154,9 +156,33 @@ def test_related_reports_of_a_large_archive_take_linear_time(config):
     start = dt.date(2000, 1, 1)
     items = [article(f"r{n:05d}", (start + dt.timedelta(days=n // 4)).isoformat(), topics=["strike"]) for n in range(20_000)]
     began = time.perf_counter()
-    related = indexes.related_reports(tuple(sorted(items, key=lambda a: a.chronological_key)))
+    related, _ = indexes.related_reports(tuple(sorted(items, key=lambda a: a.chronological_key)))
     assert time.perf_counter() - began < 20
     assert len(related) == 20_000 and all(len(found) == 5 for found in related.values())
+
+
+PLACES, TOPICS = ["samara", "makiivka", "tolyatti"], ["strike", "commemoration"]
+report_strategy = st.tuples(st.integers(0, 40), st.sets(st.sampled_from(PLACES), max_size=2),
+                            st.sets(st.sampled_from(TOPICS), max_size=2))
+
+
+def oldest_first(reports: dict) -> tuple[Article, ...]:
+    items = [article(slug, (dt.date(2023, 1, 1) + dt.timedelta(days=day)).isoformat(), locations=sorted(places),
+                     topics=sorted(topics)) for slug, (day, places, topics) in reports.items()]
+    return tuple(sorted(items, key=lambda a: a.chronological_key))
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=st.dictionaries(st.sampled_from([f"r{n:02d}" for n in range(60)]), report_strategy, max_size=50),
+       changes=st.dictionaries(st.sampled_from([f"r{n:02d}" for n in range(60)]), st.none() | report_strategy,
+                               max_size=4))
+def test_related_reports_reranked_near_changes_equal_a_ranking_from_nothing(before, changes):
+    # The memo lets a rebuild rank again only the reports near an added, removed, moved or refiled one.
+    after = {slug: report for slug, report in {**before, **changes}.items() if report is not None}
+    _, memo = indexes.related_reports(oldest_first(before), reach=3)
+    reused, _ = indexes.related_reports(oldest_first(after), reach=3, earlier=memo)
+    fresh, _ = indexes.related_reports(oldest_first(after), reach=3)
+    assert {path: slugs(found) for path, found in reused.items()} == {path: slugs(found) for path, found in fresh.items()}
 
 
 # --- the corrections log -----------------------------------------------------------------------

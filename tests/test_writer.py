@@ -3,6 +3,7 @@ or killed build ever damages the published site."""
 
 import hashlib
 import os
+import shutil
 
 import pytest
 
@@ -199,6 +200,7 @@ def test_a_half_written_copy_left_by_a_killed_build_is_made_anew(built, build_ok
     root, site = built
     before = tree_hashes(site)
     half = slot_path(root / "_site", "b")  # the copy the next build writes into
+    shutil.rmtree(half)
     (half / "2023").mkdir(parents=True)
     (half / SLOT_MARKER).write_text("")
     (half / "2023/half-written.html").write_text("<p>half")
@@ -228,6 +230,7 @@ def test_an_output_folder_from_an_older_build_becomes_a_link(make_project, build
 def test_a_foreign_folder_named_like_a_copy_is_not_deleted(built, run_cli):
     root, site = built
     theirs = slot_path(root / "_site", "b")
+    shutil.rmtree(theirs)  # the spare copy the first build made, replaced by someone's folder
     theirs.mkdir()
     (theirs / "keep.txt").write_text("mine")
     result = run_cli(root, "build")
@@ -285,10 +288,24 @@ def test_write_report_counts(tmp_path):
     assert tree_hashes(out).keys() == {"a.html", "c.html"} | BOOKKEEPING
 
 
+def test_a_first_build_leaves_a_spare_copy_sharing_every_file(tmp_path):
+    # The next build updates the spare in proportion to what changed, instead of making it whole.
+    out = tmp_path / "out"
+    publish(outputs(("a.html", b"a"), ("sub/b.html", b"b")), out)
+    published, spare = (slot_path(out, name) for name in ("a", "b"))
+    assert read_manifest(spare) == read_manifest(published)
+    for relpath in ("a.html", "sub/b.html"):
+        assert os.path.samefile(published / relpath, spare / relpath)
+    publish(outputs(("a.html", b"a"), ("sub/b.html", b"b2")), out)
+    assert os.path.realpath(out) == str(spare) and (out / "sub/b.html").read_bytes() == b"b2"
+    assert os.path.samefile(published / "a.html", spare / "a.html")
+
+
 def test_outputs_without_bytes_are_kept_from_the_published_copy_or_made(tmp_path):
     out = tmp_path / "out"
     publish(outputs(("a.html", b"a"), ("b.html", b"b")), out)
-    (out / "b.html").unlink()  # deleted by hand: no copy holds it any more
+    shutil.rmtree(slot_path(out, "b"))  # the spare copy is gone,
+    (out / "b.html").unlink()  # and the published file deleted by hand: no copy holds it any more
     made = []
     publish([Output("a.html", hashlib.sha256(b"a").hexdigest()), Output("b.html", hashlib.sha256(b"b").hexdigest())],
             out, make_missing=lambda relpath: made.append(relpath) or b"b")
