@@ -20,6 +20,7 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import traceback
 from dataclasses import dataclass, field
@@ -40,26 +41,18 @@ from .search import build_search_index, searchable_terms
 from .writer import Output
 
 TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
-# A page renders in about half a millisecond; a worker is worth forking for a few hundred.
-PAGES_PER_WORKER = 250
+# Pages render in half a millisecond (a report) to tens (a year's timeline or search index, the
+# sitemap), and a rebuild's few are mostly the large ones; forking a worker costs about 20 ms.
+PAGES_PER_WORKER = 16
 
 
 @dataclass(frozen=True)
 class Pagination:
-    number: int
-    urls: tuple[str, ...]
+    """Where a listing page sits: its number (None for the listing's own page) and its neighbours."""
 
-    @property
-    def count(self) -> int:
-        return len(self.urls)
-
-    @property
-    def previous_url(self) -> str | None:
-        return self.urls[self.number - 2] if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.urls[self.number] if self.number < self.count else None
+    number: int | None
+    newer_url: str | None
+    older_url: str | None
 
 
 @dataclass(frozen=True)
@@ -260,17 +253,33 @@ def _feed_page(url: str, title: str, description: str, alternate: str, articles:
 
 
 def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
-    """A listing split into pages of ``page_size`` reports at url, url/page/2/, ..."""
-    chunks = [listing.articles[i: i + page_size] for i in range(0, len(listing.articles), page_size)] or [()]
-    urls = tuple(routes.paged_url(listing.url, n) for n in range(1, len(chunks) + 1))
+    """A listing's own page, with its newest reports, and numbered pages counted from its oldest.
+
+    Page N holds the Nth ``page_size`` reports from the oldest, so it keeps its reports (and its
+    address) as newer ones are added: a new report changes the listing's own page, and now and
+    then makes a numbered page, instead of shifting every page by one. The listing's own page
+    shows the newest full page's reports and those newer still (``page_size`` to twice that, less
+    one); the pages before it follow on from there. Numbered pages name their neighbours only,
+    not the whole listing, so that their fingerprints do not change when it grows.
+    """
+    oldest_first = listing.articles[::-1]
+    full = len(oldest_first) // page_size  # numbered pages: only full ones
+    newest_shown = listing.articles[: len(oldest_first) - max(0, full - 1) * page_size]
     if listing.term:
         description = listing.term.description
     else:
         description = f"Reports filed {'on' if listing.kind == indexes.DAY else 'in'} {listing.title}."
-    return [
-        Page(url, "listing.html", listing.title if n == 1 else f"{listing.title} (page {n})", description,
-             context={"listing": listing, "articles": chunk, "pagination": Pagination(n, urls), **extra})
-        for n, (url, chunk) in enumerate(zip(urls, chunks), start=1)
+    own = Page(listing.url, "listing.html", listing.title, description, context={
+        "listing": listing, "articles": newest_shown, **extra,
+        "pagination": Pagination(None, None, routes.paged_url(listing.url, full - 1) if full > 1 else None)})
+    heading = dataclasses.replace(listing, articles=())  # a numbered page shows its own reports only
+    return [own] + [
+        Page(routes.paged_url(listing.url, n), "listing.html", f"{listing.title} (page {n})", description,
+             context={"listing": heading, "articles": oldest_first[(n - 1) * page_size: n * page_size][::-1],
+                      "older": None, "newer": None, "children": (),
+                      "pagination": Pagination(n, routes.paged_url(listing.url, n + 1) if n < full else listing.url,
+                                               routes.paged_url(listing.url, n - 1) if n > 1 else None)})
+        for n in range(1, full + 1)
     ]
 
 

@@ -67,8 +67,8 @@ def term_feed_url(kind: str, slug: str) -> str:
 
 
 def paged_url(url: str, number: int) -> str:
-    """Page ``number`` of a listing: the listing's own URL for the first page, then page/N/."""
-    return url if number == 1 else f"{url}page/{number}/"
+    """A listing's numbered page: page/1/ holds its oldest reports (see render._listing_pages)."""
+    return f"{url}page/{number}/"
 
 
 def url_of(output_path: str) -> str:

@@ -4,8 +4,8 @@ If ``urls.lock`` exists beside the config, every build and every check compares 
 site would publish with it: an address in the lock that the site would no longer have, not even as
 a redirect (a report's ``aliases``, a place's or topic's aliases), is an error. A successful build
 then writes the lock anew, so new addresses join it and a reviewer sees them in the diff. To let an
-address go on purpose, delete its line. Pages of long listings (page/2/, ...) come and go with the
-number of reports and are not locked.
+address go on purpose, delete its line. Numbered pages of long listings (page/1/, ...) keep their
+reports as reports are added, but go when reports are removed, and are not locked.
 """
 
 from __future__ import annotations

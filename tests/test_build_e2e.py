@@ -49,13 +49,24 @@ def report_order(tree) -> list[str]:
     return [a.attrib["href"].rstrip("/").rsplit("/", 1)[-1] for a in items]
 
 
+def pagination_links(html_pages, url: str) -> dict[str, str]:
+    """A listing page's links to its neighbouring pages: {"prev" (newer) / "next" (older): site URL}."""
+    nav = html_pages[url].find(".//nav[@class='pagination']")
+    return {} if nav is None else {a.attrib["rel"]: page_url(resolve_link(url, a.attrib["href"])) for a in nav.iter("a")}
+
+
+def listing_walk(html_pages, url: str) -> list[str]:
+    """The pages a reader visits from a listing's own page by following "Older reports" to the end."""
+    visited = [url]
+    while (older := pagination_links(html_pages, visited[-1]).get("next")) is not None:
+        assert older not in visited, visited
+        visited.append(older)
+    return visited
+
+
 def listing_order(html_pages, url: str) -> list[str]:
-    """The reports of a listing across all its pages."""
-    order, number = [], 1
-    while (page := url if number == 1 else f"{url}page/{number}/") in html_pages:
-        order += report_order(html_pages[page])
-        number += 1
-    return order
+    """The reports of a listing across all its pages, read from its own page on through the older ones."""
+    return [slug for page in listing_walk(html_pages, url) for slug in report_order(html_pages[page])]
 
 
 # --- what exists ------------------------------------------------------------------------------
@@ -66,7 +77,7 @@ def test_every_page_kind_exists(site):
                 "claims/index.html", "corrections/index.html",
                 "feed.xml", "locations/samara/feed.xml", "topics/strike/feed.xml", "sitemap.xml", "robots.txt",
                 "404.html", "static/style.css", "static/search.js", "static/favicon.svg",
-                "2023/index.html", "2023/page/2/index.html", "2023/01/index.html", "2023/01/02/index.html",
+                "2023/index.html", "2023/page/1/index.html", "2023/page/3/index.html", "2023/01/index.html", "2023/01/02/index.html",
                 "2024/index.html", "2024/01/index.html", "2024/01/01/index.html",
                 "locations/index.html", "locations/makiivka/index.html", "locations/samara/index.html",
                 "locations/tolyatti/index.html", "topics/index.html", "topics/strike/index.html",
@@ -80,12 +91,49 @@ def test_every_page_kind_exists(site):
 
 
 def test_pagination_continues_on_numbered_pages(site, html_pages):
-    # 6 reports in 2023, 2 per page.
-    assert [p for p in ("2023/page/2/", "2023/page/3/", "2023/page/4/") if p in html_pages] == ["2023/page/2/", "2023/page/3/"]
-    assert not (site / "2023/page/1").exists()
-    nav = html_pages["2023/page/2/"].find(".//nav[@class='pagination']")
-    assert {a.attrib["rel"]: resolve_link("2023/page/2/", a.attrib["href"]) for a in nav.iter("a")} == {
-        "prev": "2023/index.html", "next": "2023/page/3/index.html"}
+    # 6 reports in 2023, 2 a page: three full pages counted from the oldest.
+    assert sorted(p for p in html_pages if p.startswith("2023/page/")) == ["2023/page/1/", "2023/page/2/", "2023/page/3/"]
+    assert [report_order(html_pages[f"2023/page/{n}/"]) for n in (1, 2, 3)] == [
+        ["moscow-admits-toll", "strike-on-school"], ["beta-farewells", "alpha-rally"], ["toll-revised", "escaped-title"]]
+    # The own page shows the newest full page (3) and anything newer, and goes on to page 2.
+    assert report_order(html_pages["2023/"]) == ["toll-revised", "escaped-title"]
+    assert pagination_links(html_pages, "2023/") == {"next": "2023/page/2/"}
+    assert pagination_links(html_pages, "2023/page/3/") == {"prev": "2023/", "next": "2023/page/2/"}
+    assert pagination_links(html_pages, "2023/page/2/") == {"prev": "2023/page/3/", "next": "2023/page/1/"}
+    assert pagination_links(html_pages, "2023/page/1/") == {"prev": "2023/page/2/"}
+    tree = html_pages["2023/page/2/"]
+    assert text_of(tree.find(".//h1")) == "2023 (page 2)"
+    assert tree.find(".//title").text == "2023 (page 2) · Test archive"
+    assert text_of(tree.find(".//nav[@class='pagination']/span")) == "Page 2, counted from the oldest"
+    assert text_of(tree.find(".//p[@class='count']")) == "2 reports on this page"
+    # A numbered page leaves out what changes as the listing grows: the months, the neighbouring years.
+    assert tree.find(".//nav[@class='periods']") is None and tree.find(".//nav[@class='prev-next']") is None
+    assert html_pages["2023/"].find(".//nav[@class='periods']") is not None
+    assert text_of(html_pages["2023/"].find(".//p[@class='count']")) == "6 reports"
+
+
+def test_following_older_pages_shows_every_report_once(html_pages):
+    # From a listing's own page, "Older reports" skips the newest full page (its reports are on the
+    # own page) and goes on to page 1: every report is seen exactly once, newest first.
+    listings = {"2023/": [s for s in NEWEST_FIRST if s != "one-year-on"],
+                "2023/01/": [s for s in NEWEST_FIRST if s != "one-year-on"],
+                "locations/makiivka/": ["one-year-on", "toll-revised", "moscow-admits-toll", "strike-on-school"],
+                "locations/samara/": ["one-year-on", "toll-revised", "escaped-title", "alpha-rally"],
+                "topics/casualties/": ["toll-revised", "moscow-admits-toll", "strike-on-school"],
+                "2023/01/03/": ["beta-farewells", "alpha-rally"],
+                "2024/": ["one-year-on"]}
+    for url, reports in listings.items():
+        numbered = sorted((p for p in html_pages if p.startswith(url + "page/")), key=lambda p: int(p.split("/")[-2]))
+        full = len(reports) // 2
+        assert numbered == [f"{url}page/{n}/" for n in range(1, full + 1)], url
+        walk = listing_walk(html_pages, url)
+        assert walk == [url] + numbered[:-1][::-1], url  # own page, then pages full-1 .. 1
+        assert listing_order(html_pages, url) == reports, url
+        if numbered:  # the one page not on the walk repeats the newest full chunk, shown on the own page
+            newest_full = report_order(html_pages[numbered[-1]])
+            assert newest_full == reports[len(reports) - full * 2:][:2], url
+            assert set(newest_full) <= set(report_order(html_pages[url])), url
+            assert pagination_links(html_pages, numbered[-1])["prev"] == url
 
 
 def test_every_internal_link_resolves(site, html_pages):
@@ -230,8 +278,9 @@ def test_untrusted_text_is_escaped_everywhere(site, html_pages):
     assert tree.find(".//h1").text == EVIL_TITLE
     assert tree.find(".//title").text == EVIL_TITLE + " · Test archive"
     assert tree.find(".//meta[@name='description']").attrib["content"] == "Summary with <b>tags</b> & ampersands"
-    # Samara's second page lists it: toll-revised and one-year-on are newer.
-    link_texts = [a.text for a in html_pages["locations/samara/page/2/"].iter("a") if a.text == EVIL_TITLE]
+    # Samara's oldest page lists it, with alpha-rally: toll-revised and one-year-on are on the own page.
+    assert report_order(html_pages["locations/samara/page/1/"]) == ["escaped-title", "alpha-rally"]
+    link_texts = [a.text for a in html_pages["locations/samara/page/1/"].iter("a") if a.text == EVIL_TITLE]
     assert link_texts == [EVIL_TITLE]
     for path in site.rglob("*"):
         if path.is_file() and path.suffix != ".html":

@@ -115,14 +115,16 @@ def test_dry_run_lists_what_a_new_report_publishes_and_writes_nothing(make_proje
     assert result.code == 0
     lines = result.out.splitlines()
     assert lines[-1].startswith("checked 3 reports (1 draft left out) into ")
-    # Its day and page; with two reports a page, a third in January and in 2023 opens a second page.
+    # Its day and page only: with two reports a page, a third in January and in 2023 does not fill a
+    # second numbered page, and page 1 (the two oldest) stays as it was.
     assert {line for line in lines if line.startswith("would add: ")} == {
-        "would add: /2023/01/09/", "would add: /2023/01/09/new/", "would add: /2023/01/page/2/",
-        "would add: /2023/page/2/"}
+        "would add: /2023/01/09/", "would add: /2023/01/09/new/"}
     changed = {line.removeprefix("would change: ") for line in lines if line.startswith("would change: ")}
     assert {"/", "/2023/01/", "/2023/", "/locations/tolyatti/", "/locations/tolyatti/feed.xml", "/feed.xml",
             "/sitemap.xml", "/search/2023.js", "/timeline/"} <= changed
-    assert "/locations/samara/" not in changed
+    assert {"/locations/samara/", "/2023/page/1/", "/2023/01/page/1/"}.isdisjoint(changed)
+    assert (site / "2023/page/1/index.html").is_file() and (site / "2023/01/page/1/index.html").is_file()
+    assert not [line for line in lines if line.startswith("would remove: ")]
     assert tree_hashes(root) == after_source and set(after_source) - set(before) == {"articles/2023/2023-01-09-new.md"}
     # The real build then does exactly what the review said, and says so with --verbose.
     done = run_cli(root, "build", "--verbose").out.splitlines()

@@ -2,12 +2,14 @@
 
 import io
 import json
+import os
+import re
 import subprocess
 import sys
 
 import pytest
 
-from helpers import BUILD_SCRIPT, md, page_url, tree_hashes
+from helpers import BUILD_SCRIPT, md, page_url, resolve_link, tree_hashes, tree_mtimes
 from newsarchive.cache import STATE_FILE
 from newsarchive.progress import Progress
 from newsarchive.writer import MANIFEST, SLOT_MARKER
@@ -133,6 +135,96 @@ def test_a_new_report_rewrites_its_years_search_index_and_timeline_and_not_the_o
     assert {other_index, other_timeline}.isdisjoint(changed(before, after))
     assert {page_url(own_index), page_url(own_timeline)} <= set(rendered)
     assert {page_url(other_index), page_url(other_timeline)}.isdisjoint(rendered)
+    assert after == clean_build_of(make_project, build_ok, root)
+
+
+def samara_reports(*days: int) -> dict[str, str]:
+    """Reports filed in Samara on the given days of January 2023 (the test config shows 2 a page)."""
+    return {f"articles/2023/2023-01-{day:02d}-s{day}.md": md(
+        f"title: Samara report {day}\ndate: 2023-01-{day:02d}\nlocations: [Samara]\n", f"Body {day}.\n")
+        for day in days}
+
+
+# Listings that hold exactly the Samara reports: each paginates the same way.
+SAMARA_LISTINGS = ("2023/", "2023/01/", "locations/samara/")
+
+
+def listing_files(site_files, url: str) -> set[str]:
+    """The files of a listing's pages: its own page and its numbered pages."""
+    return {path for path in site_files if path == url + "index.html"
+            or (path.startswith(url + "page/") and path.count("/") == url.count("/") + 2)}
+
+
+def pagination_links(site, url: str) -> dict[str, str]:
+    """{"prev" (newer) / "next" (older): site URL} of the listing page at ``url``."""
+    text = (site / url / "index.html").read_text()
+    return {rel: page_url(resolve_link(url, href)) for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]+)"', text)}
+
+
+OLD = 1_000_000_000  # an mtime no build gives a file: one it still has was not rewritten
+
+
+def add_and_rebuild(root, run_cli, monkeypatch, articles: dict) -> tuple[list[str], set[str]]:
+    """Add ``articles`` and rebuild in this process: the URLs of the pages rendered again, and the files rewritten."""
+    from newsarchive import render
+    site = root / "_site"
+    for path in site.rglob("*"):
+        if path.is_file():
+            os.utime(path, (OLD, OLD))
+    rendered = []
+    real_render = render.render_page
+    monkeypatch.setattr(render, "render_page", lambda page, env: rendered.append(page.url) or real_render(page, env))
+    for path, text in articles.items():
+        (root / path).write_text(text)
+    result = run_cli(root, "build", "--jobs", "1")  # one process, so that every render is seen here
+    assert (result.code, result.err) == (0, "")
+    return rendered, {path for path, mtime in tree_mtimes(site).items()
+                      if mtime != OLD * 10**9 and path not in BOOKKEEPING}
+
+
+def test_a_newer_report_changes_a_listings_own_page_and_no_numbered_page(make_project, build_ok, run_cli, monkeypatch):
+    root = make_project(samara_reports(*range(1, 7)))
+    site = build_ok(root)
+    before = site_bytes(site)
+    for url in SAMARA_LISTINGS:  # 6 reports: pages 1 to 3, and the own page shows 5 and 6
+        assert listing_files(before, url) == {url + "index.html", *(f"{url}page/{n}/index.html" for n in (1, 2, 3))}
+    rendered, rewritten = add_and_rebuild(root, run_cli, monkeypatch, samara_reports(7))
+    after = site_bytes(site)
+    assert rewritten == changed(before, after) and set(SAMARA_LISTINGS) <= set(rendered)
+    for url in SAMARA_LISTINGS:
+        # 7 reports fill no new page: the own page shows 5 to 7, and the numbered pages stay as they were.
+        assert listing_files(after, url) == listing_files(before, url)
+        assert changed(before, after) & listing_files(after, url) == {url + "index.html"}, url
+        assert b"Samara report 7" in (site / url / "index.html").read_bytes()
+        assert pagination_links(site, url) == {"next": url + "page/2/"}
+    # No numbered page anywhere was rendered again or rewritten.
+    assert [url for url in rendered if "/page/" in url] == []
+    assert [path for path in rewritten if "/page/" in path] == []
+    assert after == clean_build_of(make_project, build_ok, root)
+
+
+def test_a_report_that_fills_a_page_adds_one_numbered_page(make_project, build_ok, run_cli, monkeypatch):
+    root = make_project(samara_reports(*range(1, 8)))
+    site = build_ok(root)
+    before = site_bytes(site)
+    assert [pagination_links(site, f"locations/samara/page/{n}/") for n in (1, 2, 3)] == [
+        {"prev": "locations/samara/page/2/"},
+        {"prev": "locations/samara/page/3/", "next": "locations/samara/page/1/"},
+        {"prev": "locations/samara/", "next": "locations/samara/page/2/"}]
+    rendered, rewritten = add_and_rebuild(root, run_cli, monkeypatch, samara_reports(8))
+    after = site_bytes(site)
+    assert rewritten == changed(before, after)
+    for url in SAMARA_LISTINGS:
+        # 8 reports: page 4 (7 and 8) is new; the own page now shows just those two and goes on to
+        # page 3, whose "newer" link now leads to page 4. Pages 1 and 2 are untouched.
+        assert listing_files(after, url) - listing_files(before, url) == {f"{url}page/4/index.html"}, url
+        assert changed(before, after) & listing_files(after, url) == {
+            url + "index.html", f"{url}page/3/index.html", f"{url}page/4/index.html"}, url
+        assert pagination_links(site, url) == {"next": url + "page/3/"}
+        assert pagination_links(site, f"{url}page/3/") == {"prev": url + "page/4/", "next": url + "page/2/"}
+        assert pagination_links(site, f"{url}page/4/") == {"prev": url, "next": url + "page/3/"}
+    assert sorted(url for url in rendered if "/page/" in url) == sorted(
+        f"{url}page/{n}/" for url in SAMARA_LISTINGS for n in (3, 4))
     assert after == clean_build_of(make_project, build_ok, root)
 
 

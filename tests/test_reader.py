@@ -233,7 +233,7 @@ def test_bad_slug_field(make_project, run_cli):
 
 
 def test_reserved_slug_page(make_project, run_cli):
-    # /2023/01/05/page/ is where the day's second listing page goes.
+    # /2023/01/05/page/ is where the day's numbered listing pages go (page/1/, ...).
     path = "articles/2023/2023-01-05-page.md"
     assert problems_of(make_project, run_cli, GOOD, path) == [f"{path}:1: the slug 'page' is reserved; choose another"]
 

@@ -10,12 +10,12 @@ import feedparser
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from helpers import BODY_DIGEST, BODY_HTML, article, md, plan_project
+from helpers import BODY_DIGEST, BODY_HTML, CONFIG, article, md, plan_project, resolve_link
 from newsarchive import fields, indexes, metadata, routes
 from newsarchive.config import load_config
 from newsarchive.errors import ContentError
 from newsarchive.model import Article
-from newsarchive.render import Page, Pagination, make_environment, render_pages, static_files
+from newsarchive.render import Page, Pagination, make_environment, render_page, render_pages, static_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -45,8 +45,9 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
     assert set(urls) == {
         "", "archive/", "timeline/", "claims/", "corrections/", "search/", "search/2023.js",
         "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
-        "2023/", "2023/page/2/", "2023/01/", "2023/01/page/2/", "2023/01/03/", "2023/01/04/",
-        "locations/", "locations/makiivka/", "locations/samara/", "locations/samara/page/2/", "locations/tolyatti/",
+        # Listings with a full page of 2 reports (counted from the oldest) also have page/1/.
+        "2023/", "2023/page/1/", "2023/01/", "2023/01/page/1/", "2023/01/03/", "2023/01/03/page/1/", "2023/01/04/",
+        "locations/", "locations/makiivka/", "locations/samara/", "locations/samara/page/1/", "locations/tolyatti/",
         "topics/", "topics/casualties/", "topics/commemoration/", "topics/strike/",
         "locations/makiivka/feed.xml", "locations/samara/feed.xml", "locations/tolyatti/feed.xml",
         "topics/casualties/feed.xml", "topics/commemoration/feed.xml", "topics/strike/feed.xml",
@@ -92,21 +93,105 @@ def test_an_empty_archive_has_one_timeline_page_and_no_search_index(make_project
 def test_pagination_splits_listings_by_page_size(make_project):
     _, _, _, pages, _ = plan(make_project, THREE)
     by_url = {p.url: p for p in pages}
-    first, second = by_url["locations/samara/"], by_url["locations/samara/page/2/"]
-    assert [a.slug for a in first.context["articles"]] == ["c", "b"]
-    assert [a.slug for a in second.context["articles"]] == ["a"]
-    assert second.title == "Samara (page 2)"
-    assert (first.context["pagination"].previous_url, first.context["pagination"].next_url) == (
-        None, "locations/samara/page/2/")
-    # An empty listing still gets its one page.
+    # 3 reports, 2 a page: one full page from the oldest (a, b); the listing's own page shows all 3.
+    assert [p.url for p in pages if p.url.startswith("locations/samara/") and p.template == "listing.html"] == [
+        "locations/samara/", "locations/samara/page/1/"]
+    own, first = by_url["locations/samara/"], by_url["locations/samara/page/1/"]
+    assert [a.slug for a in own.context["articles"]] == ["c", "b", "a"]
+    assert [a.slug for a in first.context["articles"]] == ["b", "a"]
+    assert (own.title, first.title) == ("Samara", "Samara (page 1)")
+    # Page 1 is the newest full page: its reports are on the own page, which does not link to it.
+    assert own.context["pagination"] == Pagination(None, None, None)
+    assert first.context["pagination"] == Pagination(1, "locations/samara/", None)
+    # A numbered page carries the listing's heading only, so that its bytes do not follow the listing.
+    assert first.context["listing"].articles == () and first.context["listing"].url == "locations/samara/"
+    assert (first.context["older"], first.context["newer"], first.context["children"]) == (None, None, ())
+    # An empty listing still gets its one page, and no numbered page.
     assert by_url["locations/tolyatti/"].context["articles"] == ()
+    assert by_url["locations/tolyatti/"].context["pagination"] == Pagination(None, None, None)
+    assert not [url for url in by_url if url.startswith("locations/tolyatti/page/")]
 
 
-def test_pagination_properties():
-    urls = ("x/", "x/page/2/", "x/page/3/")
-    middle = Pagination(2, urls)
-    assert (middle.count, middle.previous_url, middle.next_url) == (3, "x/", "x/page/3/")
-    assert Pagination(3, urls).next_url is None and Pagination(1, urls).previous_url is None
+def test_pagination_nav_names_only_the_neighbours(make_project):
+    _, _, _, _, env = plan(make_project, {})
+    template = env.get_template("_pagination.html")
+
+    def nav(url, pagination):
+        return re.sub(r"\s*\n\s*", "", template.render(page=Page(url, "listing.html", "T"), pagination=pagination))
+    assert nav("x/", Pagination(None, None, None)) == ""
+    # The listing's own page: no number, and only older reports to go to.
+    assert nav("x/", Pagination(None, None, "x/page/2/")) == (
+        '<nav class="pagination" aria-label="Pages"><a rel="next" href="../x/page/2/">Older reports →</a></nav>')
+    assert nav("x/page/2/", Pagination(2, "x/page/3/", "x/page/1/")) == (
+        '<nav class="pagination" aria-label="Pages"><a rel="prev" href="../../../x/page/3/">← Newer reports</a>'
+        '<span>Page 2, counted from the oldest</span>'
+        '<a rel="next" href="../../../x/page/1/">Older reports →</a></nav>')
+    assert nav("x/page/1/", Pagination(1, "x/", None)) == (
+        '<nav class="pagination" aria-label="Pages"><a rel="prev" href="../../../x/">← Newer reports</a>'
+        '<span>Page 1, counted from the oldest</span></nav>')
+
+
+def _reports(low: int, high: int) -> list[str]:
+    """The slugs of reports ``low`` to ``high`` (1 is the oldest), newest first, as a listing shows them."""
+    return [f"r{n:02d}" for n in range(high, low - 1, -1)]
+
+
+SAMARA = "locations/samara/"
+P1, P2, P3, P4 = (f"{SAMARA}page/{n}/" for n in range(1, 5))
+# Reports in one listing, 3 a page -> {page: (its reports, newest first; the newer page; the older page)}.
+# Numbered pages hold full chunks of 3 counted from the oldest; the listing's own page holds the newest
+# full chunk and anything newer, and links on to the chunk before that one.
+STABLE_SPLITS = {
+    0: {SAMARA: ([], None, None)},
+    1: {SAMARA: (_reports(1, 1), None, None)},
+    2: {SAMARA: (_reports(1, 2), None, None)},  # fewer than a page: no numbered page
+    3: {SAMARA: (_reports(1, 3), None, None),  # one full page: it is all on the own page too
+        P1: (_reports(1, 3), SAMARA, None)},
+    4: {SAMARA: (_reports(1, 4), None, None),
+        P1: (_reports(1, 3), SAMARA, None)},
+    5: {SAMARA: (_reports(1, 5), None, None),  # twice a page less one: the most the own page shows
+        P1: (_reports(1, 3), SAMARA, None)},
+    6: {SAMARA: (_reports(4, 6), None, P1),
+        P1: (_reports(1, 3), P2, None),
+        P2: (_reports(4, 6), SAMARA, P1)},
+    7: {SAMARA: (_reports(4, 7), None, P1),
+        P1: (_reports(1, 3), P2, None),
+        P2: (_reports(4, 6), SAMARA, P1)},
+    14: {SAMARA: (_reports(10, 14), None, P3),
+         P1: (_reports(1, 3), P2, None),
+         P2: (_reports(4, 6), P3, P1),
+         P3: (_reports(7, 9), P4, P2),
+         P4: (_reports(10, 12), SAMARA, P3)},
+}
+
+
+@pytest.mark.parametrize("count", sorted(STABLE_SPLITS))
+def test_listing_pages_are_counted_from_the_oldest(make_project, count):
+    articles = {f"articles/2023/2023-01-{n:02d}-r{n:02d}.md": md(f"title: Report {n}\ndate: 2023-01-{n:02d}\nlocations: [Samara]\n")
+                for n in range(1, count + 1)}
+    _, _, _, pages, env = plan(make_project, articles, config=CONFIG.replace("page_size: 2", "page_size: 3"))
+    listing = {p.url: p for p in pages if p.url.startswith(SAMARA) and p.template == "listing.html"}
+    expected = STABLE_SPLITS[count]
+    assert list(listing) == sorted(expected, key=lambda url: (url != SAMARA, url))  # the own page, then 1, 2, ...
+    for url, (slugs, newer, older) in expected.items():
+        page = listing[url]
+        number = None if url == SAMARA else int(url.split("/")[-2])
+        assert [a.slug for a in page.context["articles"]] == slugs, url
+        assert page.context["pagination"] == Pagination(number, newer, older), url
+        assert page.title == ("Samara" if number is None else f"Samara (page {number})")
+        # What a reader gets: the reports in order, a heading and a count, and links to the neighbours.
+        out = render_page(page, env).decode()
+        assert re.findall(r'class="report-title"><a href="[./]*2023/01/\d\d/(r\d\d)/"', out) == slugs, url
+        links = dict(re.findall(r'<a rel="(prev|next)" href="([^"]+)"', out))
+        assert {rel: resolve_link(url, href) for rel, href in links.items()} == {
+            rel: target + "index.html" for rel, target in (("prev", newer), ("next", older)) if target}, url
+        if number is None:
+            assert f'<p class="count">{count} report{"s" * (count != 1)} · ' in out
+            assert "<h1>Samara</h1>" in out and "counted from the oldest" not in out
+        else:
+            assert f"<h1>Samara <small>(page {number})</small></h1>" in out
+            assert '<p class="count">3 reports on this page · ' in out
+            assert f"<span>Page {number}, counted from the oldest</span>" in out
 
 
 def test_drafts_are_not_planned(make_project):

@@ -26,7 +26,8 @@ def test_page_urls():
 
 
 def test_pagination_urls():
-    assert routes.paged_url("2023/", 1) == "2023/"
+    # Numbered pages are counted from the oldest; page 1 is not the listing's own page.
+    assert routes.paged_url("2023/", 1) == "2023/page/1/"
     assert routes.paged_url("2023/", 2) == "2023/page/2/"
     assert routes.paged_url("locations/samara/", 3) == "locations/samara/page/3/"
 

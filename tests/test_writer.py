@@ -77,10 +77,15 @@ def test_changed_title_rewrites_exactly_the_files_whose_bytes_changed(built, bui
 def test_deleted_report_disappears_with_its_stale_pages(built, run_cli):
     root, site = built
     (root / Y).unlink()
-    result = run_cli(root, "build")
+    result = run_cli(root, "build", "--verbose")
     assert result.code == 0
-    assert " 2 removed " in result.out
+    # Its day and report pages, and the numbered page 1 of 2023 and of January: with one report
+    # left, neither holds a full page any more.
+    assert " 4 removed " in result.out
+    assert {line for line in result.out.splitlines() if line.startswith("removed: ")} == {
+        "removed: /2023/01/06/", "removed: /2023/01/06/y/", "removed: /2023/page/1/", "removed: /2023/01/page/1/"}
     assert not (site / "2023/01/06").exists()
+    assert not (site / "2023/page").exists() and not (site / "2023/01/page").exists()
     assert b"2023/01/06" not in (site / "sitemap.xml").read_bytes()
     assert set(read_manifest(site).files) == set(tree_hashes(site)) - BOOKKEEPING
 
