@@ -1,6 +1,13 @@
 #!/usr/bin/env python3
 """Build the Makiivka report archive: `python build_site.py [build|check|new] ...` (see README.md)."""
 
+import os
+import sys
+
 from newsarchive.cli import main
 
-raise SystemExit(main())
+code = main()
+# Leave at once: freeing a large build's objects one by one takes longer than a small rebuild does.
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)

@@ -168,7 +168,7 @@ class BuildCache:
             self.changed = True
 
     def remember_related(self, memo: dict) -> None:
-        if memo != self.related:
+        if memo is not self.related and memo != self.related:
             self.related = memo
             self.changed = True
 
@@ -251,15 +251,15 @@ class HashStore:
     read_only: bool = False
     suffix: str = ""
 
-    def path(self, data_digest: str) -> Path:
-        return self.folder / data_digest[:2] / f"{data_digest}{self.suffix}"
+    def path(self, data_digest: str) -> str:
+        return f"{self.folder}/{data_digest[:2]}/{data_digest}{self.suffix}"  # a str: thousands are made a build
 
     def has(self, data_digest: str) -> bool:
-        return self.path(data_digest).is_file()
+        return os.path.isfile(self.path(data_digest))
 
     def save(self, data_digest: str, data: bytes, replace: bool = False) -> None:
         """Store ``data`` under its hash; ``replace`` writes it anew even if the store has it."""
-        path = self.path(data_digest)
+        path = Path(self.path(data_digest))
         if self.read_only or (not replace and path.exists()):
             return
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
@@ -271,7 +271,8 @@ class HashStore:
         os.replace(temporary, path)
 
     def load(self, data_digest: str) -> bytes:
-        return self.path(data_digest).read_bytes()
+        with open(self.path(data_digest), "rb") as handle:
+            return handle.read()
 
     def prune(self, wanted: set[str]) -> None:
         """Delete what is no longer wanted."""

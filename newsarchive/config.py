@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -263,8 +264,12 @@ def _absolute(path: Path, resolve_last: bool) -> Path:
     return path.resolve() if resolve_last or not path.name else path.parent.resolve() / path.name
 
 
+@functools.cache
 def alias_slugs(term: Term) -> tuple[str, ...]:
-    """The slugs of a term's aliases other than its own: each an address that redirects to the term's page."""
+    """The slugs of a term's aliases other than its own: each an address that redirects to the term's page.
+
+    Remembered: the config's check and the redirect pages both ask, and slugify is slow.
+    """
     slugs = (slugify(alias) for alias in (term.name, *term.aliases))
     return tuple(sorted({slug for slug in slugs if slug != term.slug and SLUG_RE.fullmatch(slug)}))
 

@@ -78,21 +78,23 @@ class Fingerprinter:
         parts = [self.base, self.templates.get(page.template, ""), page.url, page.template, page.title,
                  page.description, repr(page.lastmod), repr(page.noindex)]
         parts += [article.body_digest for article in page.bodies]
-        for key in sorted(page.context):
-            parts += [key, self.value(page.context[key])]
+        context, memo = page.context, self.memo
+        for key in sorted(context):
+            value = context[key]
+            parts += [key, memo.get(id(value)) or self.value(value)]  # shared objects are met again and again
         return _hash("\0".join(parts))
 
     def value(self, value) -> str:
+        found = self.memo.get(id(value))
+        if found is not None:
+            return found
         kind = type(value)
         if kind is Article:
             return self._article(value)
         if kind in _PLAIN:
             return repr(value)
-        key = id(value)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = _short(self._compound(value))
-            self.kept.append(value)
+        found = self.memo[id(value)] = _short(self._compound(value))
+        self.kept.append(value)
         return found
 
     def _article(self, article: Article) -> str:

@@ -154,11 +154,15 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
     """
     keys = [(frozenset(_term_keys(article)), article.chronological_key) for article in oldest_first]
     paths = [article.source_path for article in oldest_first]
-    timestamps = [article.published_at.timestamp() for article in oldest_first]
     positions: dict[tuple[str, str], list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
     for position, (terms, _) in enumerate(keys):
         for term in terms:
             positions[term].append(position)
+    changed, to_rank = _positions_to_rank(keys, paths, positions, reach, earlier or {})
+    by_path = dict(zip(paths, oldest_first))
+    if earlier is not None and not changed:  # every earlier ranking stands
+        return {path: tuple(by_path[other] for other in found) for path, (_, found) in earlier.items()}, earlier
+    timestamps = [article.published_at.timestamp() for article in oldest_first]
     # Each report's terms as bits of one number: counting shared terms is then one AND and a bit count.
     bit = {term: 1 << n for n, term in enumerate(sorted(positions))}
     masks = [sum(bit[term] for term in terms) for terms, _ in keys]
@@ -175,8 +179,6 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
                                         paths[other], other) for other in candidates])
         return tuple(oldest_first[other] for *_, other in best)
 
-    to_rank = _positions_to_rank(keys, paths, positions, reach, earlier or {})
-    by_path = dict(zip(paths, oldest_first))
     related = {}
     for position, path in enumerate(paths):
         if to_rank is None or position in to_rank:
@@ -188,8 +190,9 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
 
 
 def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tuple, list[int]], reach: int,
-                       earlier: RelatedMemo) -> set[int] | None:
-    """The reports whose candidates may differ from when ``earlier`` was made; None for all of them.
+                       earlier: RelatedMemo) -> tuple[list[str], set[int] | None]:
+    """The reports changed since ``earlier`` was made, and the positions of those whose candidates
+    may differ (None for all of them).
 
     A report changed if it is new, gone, or moved in time or terms. Every report within ``reach``
     of a changed one, where it is now or where it was, in any of its terms then or now, may have
@@ -199,7 +202,7 @@ def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tupl
     then = {path: key for path, (key, _) in earlier.items()}
     changed = [path for path in now.keys() | then.keys() if now.get(path) != then.get(path)]
     if not earlier or len(changed) > RELATED_REUSE_LIMIT:
-        return None
+        return changed, None
     order = [moment for _, moment in keys]  # ascending, as oldest_first is
     margin = reach + len(changed)
     position_of = {path: position for position, path in enumerate(paths)}
@@ -211,7 +214,7 @@ def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tupl
                 listing = positions.get(term, [])
                 at = bisect_left(listing, position)
                 to_rank.update(listing[max(0, at - margin): at + margin + 1])
-    return to_rank
+    return changed, to_rank
 
 
 def _term_keys(article: Article) -> Iterable[tuple[str, str]]:

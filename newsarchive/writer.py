@@ -42,7 +42,7 @@ class Output:
     relpath: str
     digest: str
     data: bytes | None = None
-    source: Path | None = None  # a file of the build cache holding the bytes, to link to
+    source: str | None = None  # a file of the build cache holding the bytes, to link to
 
 
 @dataclass(frozen=True)
@@ -242,8 +242,9 @@ class _Sync:
         if output.source is not None and self._link(output.source, destination):
             return
         data = output.data
-        if data is None and output.source is not None and output.source.is_file():
-            data = output.source.read_bytes()  # the cache is on another file system than the site
+        if data is None and output.source is not None and os.path.isfile(output.source):
+            with open(output.source, "rb") as handle:  # the cache is on another file system than the site
+                data = handle.read()
         if data is None and self.make_missing is not None:
             data = self.make_missing(relpath)
         if data is None:

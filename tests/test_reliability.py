@@ -207,7 +207,9 @@ def test_the_build_needs_no_network_and_no_subprocess(make_project, build_ok, mo
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(subprocess, "Popen", refuse)
     monkeypatch.setattr(os, "system", refuse)
-    monkeypatch.setattr(os, "fork", refuse)
+    for name in ("execv", "execve", "execvp", "execvpe", "posix_spawn", "posix_spawnp"):
+        monkeypatch.setattr(os, name, refuse)
+    # Worker processes are forks of the build itself (--jobs), not programs: they may be started.
     site = build_ok(root)
     assert (site / "2023/01/05/x/index.html").exists()
 

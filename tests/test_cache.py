@@ -1,0 +1,126 @@
+"""The build cache: what it lets a rebuild skip, and that skipping never changes what is built."""
+
+import os
+import shutil
+
+import pytest
+
+from helpers import md, tree_hashes
+from newsarchive import reader, render
+from newsarchive.cache import PAGES, SETTLED_NS, SOURCES, BuildCache, CachedSource, _shard_of
+from newsarchive.writer import MANIFEST, SLOT_MARKER
+
+ARTICLES = {
+    f"articles/2023/2023-01-0{day}-r{day}.md": md(
+        f"title: Report {day}\ndate: 2023-01-0{day}\nlocations: [Samara]\ntopics: [Strike]\n",
+        f"Body of report {day}.\n")
+    for day in range(1, 6)
+}
+CACHE = ".newsarchive-cache"
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The names of the sources parsed and the URLs of the pages rendered, build by build."""
+    seen = {"parsed": [], "rendered": []}
+    real_read, real_render = reader.read_article, render.render_page
+    monkeypatch.setattr(reader, "read_article", lambda path, *a: seen["parsed"].append(path.name) or real_read(path, *a))
+    monkeypatch.setattr(render, "render_page",
+                        lambda page, env: seen["rendered"].append(page.url) or real_render(page, env))
+    monkeypatch.setattr(render, "PAGES_PER_WORKER", 10_000)  # render in this process, where the counts are
+    return seen
+
+
+def site_files(root) -> dict[str, str]:
+    return {path: digest for path, digest in tree_hashes(root / "_site").items() if path not in (MANIFEST, SLOT_MARKER)}
+
+
+def remove_output(root) -> None:
+    (root / "_site").unlink()
+    for copy in root.glob("._site.*"):
+        shutil.rmtree(copy) if copy.is_dir() else copy.unlink()
+
+
+def test_a_touched_source_is_hashed_again_but_not_parsed(make_project, build_ok, counted):
+    root = make_project(ARTICLES)
+    build_ok(root)
+    counted["parsed"].clear()
+    source = root / "articles/2023/2023-01-03-r3.md"
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 5 * SETTLED_NS))
+    build_ok(root)
+    assert counted["parsed"] == []
+
+
+def test_an_edit_that_keeps_the_size_and_modification_time_is_seen(make_project, build_ok):
+    root = make_project(ARTICLES)
+    build_ok(root)
+    source = root / "articles/2023/2023-01-03-r3.md"
+    before = source.stat()
+    source.write_text(source.read_text().replace("Body of report 3.", "Body of report X."))
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))  # a tool that keeps times; the change time moves
+    assert source.stat().st_size == before.st_size
+    site = build_ok(root)
+    assert b"Body of report X." in (site / "2023/01/03/r3/index.html").read_bytes()
+
+
+def test_a_signature_is_trusted_only_when_it_settled_before_the_cache_was_written(tmp_path):
+    cache = BuildCache(tmp_path, "config")
+    path, written = "articles/2023/x.md", 100 * SETTLED_NS
+    cache.written_ns = {_shard_of(path): written}
+    for changed_ns, trusted in ((written - 2 * SETTLED_NS, True), (written - SETTLED_NS // 2, False)):
+        signature = (10, changed_ns, changed_ns, 7)
+        cache.sources[path] = CachedSource("digest", signature, None, "")
+        assert (cache.unchanged_source(path, signature) is not None) == trusted
+        assert cache.unchanged_source(path, (11, *signature[1:])) is None  # another size
+
+
+def test_a_damaged_shard_costs_only_its_sources(make_project, build_ok, counted):
+    root = make_project(ARTICLES)
+    build_ok(root)
+    before = site_files(root)
+    shard = _shard_of("articles/2023/2023-01-02-r2.md")
+    (root / CACHE / SOURCES / f"{shard:02x}.pickle").write_bytes(b"not a pickle")
+    counted["parsed"].clear()
+    build_ok(root)
+    in_shard = sorted(name for name in (p.rsplit("/", 1)[1] for p in ARTICLES)
+                      if _shard_of(f"articles/2023/{name}") == shard)
+    assert sorted(counted["parsed"]) == in_shard
+    assert site_files(root) == before
+
+
+def test_a_build_into_an_empty_folder_takes_every_page_from_the_cache(make_project, build_ok, counted):
+    root = make_project(ARTICLES)
+    build_ok(root)
+    before = site_files(root)
+    remove_output(root)
+    counted["rendered"].clear()
+    build_ok(root)
+    assert counted["rendered"] == []
+    assert site_files(root) == before
+
+
+def test_pages_missing_from_the_cache_are_rendered_again(make_project, build_ok, counted):
+    root = make_project(ARTICLES)
+    build_ok(root)
+    before = site_files(root)
+    remove_output(root)
+    shutil.rmtree(root / CACHE / PAGES)
+    counted["rendered"].clear()
+    build_ok(root)
+    assert len(counted["rendered"]) == len([p for p in before if not p.startswith("static/")])
+    assert site_files(root) == before
+
+
+def test_a_clean_build_trusts_no_page_the_cache_kept(make_project, build_ok):
+    root = make_project(ARTICLES)
+    site = build_ok(root)
+    before = site_files(root)
+    # Someone edits a published page in place: the cache's copy, a hard link, changes with it.
+    with open(site / "2023/01/03/r3/index.html", "r+b") as page:
+        page.write(b"<!-- edited in place -->")
+    assert site_files(root) != before
+    build_ok(root, "--clean")
+    assert site_files(root) == before
+    remove_output(root)
+    build_ok(root)  # and the cache now holds the right bytes again
+    assert site_files(root) == before
