@@ -75,7 +75,7 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     _check_lock(config, pages)
     on_site = published_files(config.paths.output)
     outputs = itertools.chain(
-        render_outputs(pages, env, cache, {} if clean else on_site, workers,
+        render_outputs(pages, index.articles, env, cache, {} if clean else on_site, workers,
                        fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}", progress=progress),
         _static_outputs(config))
     if dry_run:

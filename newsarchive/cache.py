@@ -41,6 +41,7 @@ SOURCES = "sources"
 PAGES = "pages"
 TEMPLATES = "templates"
 SOURCE_SHARDS = 64
+LOOK_THROUGH_AFTER = 500  # bodies and pages dropped by a build beyond which it prunes the stores whole
 SETTLED_NS = 2_000_000_000  # file systems with 2-second times exist
 BODIES = "bodies"
 
@@ -55,7 +56,7 @@ def _record_fields() -> str:
 # Anything that changes what a build makes from the same inputs must change this; the records'
 # fields are part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 7")
+                 f"records {_record_fields()}; cache 9")
 
 
 def digest(data: bytes) -> str:
@@ -86,10 +87,13 @@ class BuildCache:
     sources: dict[str, CachedSource] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     related: dict = field(default_factory=dict)  # the last site index's related-reports memo
+    reports_key: str = ""  # see Fingerprinter.reports_key: what without_bodies below is good for
+    without_bodies: dict[str, str] = field(default_factory=dict)  # each page's fingerprint but for bodies
     fresh: bool = False  # started empty, whatever was there
     keep_rendered: bool = True  # a dry run renders pages only to compare them, and keeps none
     changed: bool = False  # pages or related
     changed_shards: set[int] = field(default_factory=set)
+    dropped: set[str] = field(default_factory=set)  # hashes of bodies and pages this build stopped using
     written_ns: dict[int, int] = field(default_factory=dict)  # each shard's time of writing, by the file system's clock
 
     @classmethod
@@ -103,9 +107,10 @@ class BuildCache:
         if fresh:
             return cache
         state, _ = cache._load(folder / STATE_FILE)
-        if state is None or not {"pages", "related"} <= state.keys():
+        if state is None or not {"pages", "related", "reports_key", "without_bodies"} <= state.keys():
             return cache
         cache.pages, cache.related = state["pages"], state["related"]
+        cache.reports_key, cache.without_bodies = state["reports_key"], state["without_bodies"]
         for shard in range(SOURCE_SHARDS):
             entries, written_ns = cache._load(cache._shard_path(shard))
             if entries is not None and isinstance(entries.get("sources"), dict):
@@ -149,22 +154,29 @@ class BuildCache:
         return entry
 
     def remember_source(self, path: str, entry: CachedSource) -> None:
+        if path in self.sources:
+            self.dropped.add(self.sources[path].article.body_digest)
         self.sources[path] = entry
         self.changed_shards.add(_shard_of(path))
 
     def forget_sources_except(self, paths: set[str]) -> None:
         """Drop entries of sources that are gone, so the cache does not grow without bound."""
         for path in set(self.sources) - paths:
-            del self.sources[path]
+            self.dropped.add(self.sources.pop(path).article.body_digest)
             self.changed_shards.add(_shard_of(path))
 
     def page_digest(self, fingerprint: str) -> str | None:
         return self.pages.get(fingerprint)
 
-    def remember_pages(self, pages: dict[str, str]) -> None:
+    def fingerprints_without_bodies(self, reports_key: str) -> dict[str, str]:
+        """The last build's fingerprints but for bodies, by output path, if made for the same reports."""
+        return self.without_bodies if reports_key == self.reports_key else {}
+
+    def remember_pages(self, pages: dict[str, str], reports_key: str, without_bodies: dict[str, str]) -> None:
         """Keep exactly the fingerprints of this build's pages."""
-        if pages != self.pages:
-            self.pages = pages
+        if pages != self.pages or reports_key != self.reports_key:
+            self.dropped |= set(self.pages.values()) - set(pages.values())
+            self.pages, self.reports_key, self.without_bodies = pages, reports_key, without_bodies
             self.changed = True
 
     def remember_related(self, memo: dict) -> None:
@@ -184,11 +196,24 @@ class BuildCache:
                     entries[path] = entry
             for shard, entries in sorted(by_shard.items()):
                 self._write(self._shard_path(shard), {"sources": entries})
-            self.bodies.prune({entry.article.body_digest for entry in self.sources.values()})
+            self._prune(self.bodies, {entry.article.body_digest for entry in self.sources.values()})
         if self.changed:
-            self._write(self.folder / STATE_FILE, {"pages": self.pages, "related": self.related})
-            self.rendered.prune(set(self.pages.values()))
-        self.changed, self.changed_shards = False, set()
+            self._write(self.folder / STATE_FILE, {"pages": self.pages, "related": self.related,
+                                                   "reports_key": self.reports_key,
+                                                   "without_bodies": self.without_bodies})
+            self._prune(self.rendered, set(self.pages.values()))
+        self.changed, self.changed_shards, self.dropped = False, set(), set()
+
+    def _prune(self, store: "HashStore", wanted: set[str]) -> None:
+        """Delete what this build stopped using; after a large change, look through the whole store.
+
+        Looking through it all (thousands of files) would cost a small rebuild more than its own
+        work; doing so after large ones also clears what a failed build left behind.
+        """
+        if self.fresh or len(self.dropped) > LOOK_THROUGH_AFTER:
+            store.prune(wanted)
+        else:
+            store.delete(self.dropped - wanted)
 
     def _write(self, path: Path, state: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -273,6 +298,11 @@ class HashStore:
     def load(self, data_digest: str) -> bytes:
         with open(self.path(data_digest), "rb") as handle:
             return handle.read()
+
+    def delete(self, data_digests: set[str]) -> None:
+        for data_digest in data_digests:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path(data_digest))
 
     def prune(self, wanted: set[str]) -> None:
         """Delete what is no longer wanted."""

@@ -75,9 +75,26 @@ class Fingerprinter:
         self.kept: list = []  # what the memo's ids belong to, so no id is reused while it is kept
 
     def page(self, page) -> str:
+        return self.with_bodies(self.without_bodies(page), page)
+
+    @staticmethod
+    def with_bodies(without_bodies: str, page) -> str:
+        """A page's fingerprint from the one of all it reads but bodies, and its bodies' hashes."""
+        if not page.bodies:
+            return without_bodies
+        return _hash("\0".join([without_bodies, *(article.body_digest for article in page.bodies)]))
+
+    def reports_key(self, articles) -> str:
+        """A hash of the published reports' front-matter, the templates and the base: while it stays the
+        same, so does every page's fingerprint but for bodies (see without_bodies)."""
+        return _hash("\0".join([self.base, *(f"{name}\1{digest}" for name, digest in sorted(self.templates.items())),
+                                *map(self._article, articles)]))
+
+    def without_bodies(self, page) -> str:
+        """The hash of everything a page reads but the bodies it shows: the same for the same
+        reports' front-matter, templates and configuration, so a rebuild may take it from the last."""
         parts = [self.base, self.templates.get(page.template, ""), page.url, page.template, page.title,
                  page.description, repr(page.lastmod), repr(page.noindex)]
-        parts += [article.body_digest for article in page.bodies]
         context, memo = page.context, self.memo
         for key in sorted(context):
             value = context[key]

@@ -26,9 +26,10 @@ RELATED_LIMIT = 5
 # nearest in time are the ones that win ties anyway.
 RELATED_REACH = 10
 
-# Which earlier results related_reports may reuse: each report's source path -> (what ranking reads
-# of it, the source paths of its related reports). The build cache keeps it between builds.
-RelatedMemo = dict[str, tuple[tuple, tuple[str, ...]]]
+# Which earlier results related_reports may reuse: each report's source path -> (the hash of its
+# front-matter, what ranking reads of it, the source paths of its related reports). The build cache
+# keeps it between builds, and drops it with the config (which maps spellings to places and topics).
+RelatedMemo = dict[str, tuple[str, tuple, tuple[str, ...]]]
 # Beyond this many changed reports, ranking them all again is as quick as finding what to redo.
 RELATED_REUSE_LIMIT = 200
 
@@ -152,16 +153,18 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
     added, removed or changed in its places, topics or time could be among its candidates. The
     memo for the next call is returned with the result.
     """
+    by_path = {article.source_path: article for article in oldest_first}
+    if earlier and len(earlier) == len(by_path) and all(
+            earlier.get(path, _UNKNOWN)[0] == article.metadata_digest for path, article in by_path.items()):
+        # No report's front-matter changed: every earlier ranking stands.
+        return {path: tuple(by_path[other] for other in found) for path, (_, _, found) in earlier.items()}, earlier
     keys = [(frozenset(_term_keys(article)), article.chronological_key) for article in oldest_first]
-    paths = [article.source_path for article in oldest_first]
+    paths = list(by_path)
     positions: dict[tuple[str, str], list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
     for position, (terms, _) in enumerate(keys):
         for term in terms:
             positions[term].append(position)
-    changed, to_rank = _positions_to_rank(keys, paths, positions, reach, earlier or {})
-    by_path = dict(zip(paths, oldest_first))
-    if earlier is not None and not changed:  # every earlier ranking stands
-        return {path: tuple(by_path[other] for other in found) for path, (_, found) in earlier.items()}, earlier
+    to_rank = _positions_to_rank(keys, paths, positions, reach, earlier or {})
     timestamps = [article.published_at.timestamp() for article in oldest_first]
     # Each report's terms as bits of one number: counting shared terms is then one AND and a bit count.
     bit = {term: 1 << n for n, term in enumerate(sorted(positions))}
@@ -184,25 +187,28 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
         if to_rank is None or position in to_rank:
             related[path] = rank(position)
         else:
-            related[path] = tuple(by_path[other] for other in earlier[path][1])
-    memo = {path: (key, tuple(other.source_path for other in related[path])) for path, key in zip(paths, keys)}
+            related[path] = tuple(by_path[other] for other in earlier[path][2])
+    memo = {path: (by_path[path].metadata_digest, key, tuple(other.source_path for other in related[path]))
+            for path, key in zip(paths, keys)}
     return related, memo
 
 
+_UNKNOWN = (None, None, ())
+
+
 def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tuple, list[int]], reach: int,
-                       earlier: RelatedMemo) -> tuple[list[str], set[int] | None]:
-    """The reports changed since ``earlier`` was made, and the positions of those whose candidates
-    may differ (None for all of them).
+                       earlier: RelatedMemo) -> set[int] | None:
+    """The positions of the reports whose candidates may differ from when ``earlier`` was made; None for all.
 
     A report changed if it is new, gone, or moved in time or terms. Every report within ``reach``
     of a changed one, where it is now or where it was, in any of its terms then or now, may have
     gained or lost a candidate; positions shift by at most the number of changes, hence the margin.
     """
     now = dict(zip(paths, keys))
-    then = {path: key for path, (key, _) in earlier.items()}
+    then = {path: key for path, (_, key, _) in earlier.items()}
     changed = [path for path in now.keys() | then.keys() if now.get(path) != then.get(path)]
     if not earlier or len(changed) > RELATED_REUSE_LIMIT:
-        return changed, None
+        return None
     order = [moment for _, moment in keys]  # ascending, as oldest_first is
     margin = reach + len(changed)
     position_of = {path: position for position, path in enumerate(paths)}
@@ -214,7 +220,7 @@ def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tupl
                 listing = positions.get(term, [])
                 at = bisect_left(listing, position)
                 to_rank.update(listing[max(0, at - margin): at + margin + 1])
-    return changed, to_rank
+    return to_rank
 
 
 def _term_keys(article: Article) -> Iterable[tuple[str, str]]:

@@ -74,10 +74,6 @@ class Page:
     bodies: tuple[Article, ...] = ()  # the reports whose bodies it shows: no others may be shown
     context: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def is_html(self) -> bool:
-        return self.template.endswith(".html")
-
 
 def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
                      load_body: Callable[[str], str], compiled_dir: Path | None = None) -> jinja2.Environment:
@@ -196,7 +192,8 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
     ]
     pages += _redirect_pages(index, config)
     pages.append(Page(routes.SITEMAP, "sitemap.xml", "Sitemap",
-                      context={"entries": [SitemapEntry(p.url, p.lastmod) for p in pages if p.is_html and not p.noindex]}))
+                      context={"entries": [SitemapEntry(p.url, p.lastmod) for p in pages
+                                          if not p.noindex and p.template.endswith(".html")]}))
     return pages
 
 
@@ -272,6 +269,8 @@ def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
     own = Page(listing.url, "listing.html", listing.title, description, context={
         "listing": listing, "articles": newest_shown, **extra,
         "pagination": Pagination(None, None, routes.paged_url(listing.url, full - 1) if full > 1 else None)})
+    if not full:
+        return [own]
     heading = dataclasses.replace(listing, articles=())  # a numbered page shows its own reports only
     return [own] + [
         Page(routes.paged_url(listing.url, n), "listing.html", f"{listing.title} (page {n})", description,
@@ -306,19 +305,27 @@ def render_page(page: Page, env: jinja2.Environment) -> bytes:
     return text.encode("utf-8")
 
 
-def render_outputs(pages: list[Page], env: jinja2.Environment, cache: BuildCache, published: dict[str, str],
-                   workers: Workers, fingerprint_base: str, progress: ProgressCallback | None = None) -> Iterator[Output]:
+def render_outputs(pages: list[Page], reports: tuple[Article, ...], env: jinja2.Environment, cache: BuildCache,
+                   published: dict[str, str], workers: Workers, fingerprint_base: str,
+                   progress: ProgressCallback | None = None) -> Iterator[Output]:
     """Every page as an Output, rendering only those whose inputs changed since they were rendered.
 
     A page whose fingerprint is cached with the digest of the bytes now published, or kept in the
     cache, needs no rendering. The others are rendered by ``workers``, which put the bytes in the
-    cache; every Output points there.
+    cache; every Output points there. While the published ``reports``' front-matter, the templates
+    and the config stay as they were, each page's fingerprint but for bodies is taken from the last
+    build instead of being computed again (the pages are then planned the same).
     """
     fingerprints = Fingerprinter(fingerprint_base, template_digests(env))
+    reports_key = fingerprints.reports_key(reports)
+    earlier = cache.fingerprints_without_bodies(reports_key)
+    without_bodies = {}
     store = cache.rendered
     plan = []
     for page in pages:
-        relpath, key = routes.output_path(page.url), fingerprints.page(page)
+        relpath = routes.output_path(page.url)
+        fingerprint = without_bodies[relpath] = earlier.get(relpath) or fingerprints.without_bodies(page)
+        key = fingerprints.with_bodies(fingerprint, page)
         known = cache.page_digest(key)
         if known is not None and published.get(relpath) != known and not store.has(known):
             known = None
@@ -335,7 +342,7 @@ def render_outputs(pages: list[Page], env: jinja2.Environment, cache: BuildCache
             known = next(rendered)
         yield Output(relpath, known, source=store.path(known))
         remembered[key] = known
-    cache.remember_pages(remembered)
+    cache.remember_pages(remembered, reports_key, without_bodies)
 
 
 _RENDERING: tuple | None = None

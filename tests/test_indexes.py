@@ -167,8 +167,10 @@ report_strategy = st.tuples(st.integers(0, 40), st.sets(st.sampled_from(PLACES),
 
 
 def oldest_first(reports: dict) -> tuple[Article, ...]:
-    items = [article(slug, (dt.date(2023, 1, 1) + dt.timedelta(days=day)).isoformat(), locations=sorted(places),
-                     topics=sorted(topics)) for slug, (day, places, topics) in reports.items()]
+    # Each report's front-matter hash follows its places and topics, as a source's would.
+    items = [helpers.article(slug, (dt.date(2023, 1, 1) + dt.timedelta(days=day)).isoformat(), locations=tuple(sorted(places)),
+                             topics=tuple(sorted(topics)), metadata_digest=repr((slug, day, sorted(places), sorted(topics))))
+             for slug, (day, places, topics) in reports.items()]
     return tuple(sorted(items, key=lambda a: a.chronological_key))
 
 
@@ -183,6 +185,16 @@ def test_related_reports_reranked_near_changes_equal_a_ranking_from_nothing(befo
     reused, _ = indexes.related_reports(oldest_first(after), reach=3, earlier=memo)
     fresh, _ = indexes.related_reports(oldest_first(after), reach=3)
     assert {path: slugs(found) for path, found in reused.items()} == {path: slugs(found) for path, found in fresh.items()}
+
+
+def test_related_reports_follow_a_change_of_places_alone():
+    # Same day, same file: only the front-matter (and so its hash) says the report moved to Makiivka.
+    before = {"a": (0, {"samara"}, set()), "b": (1, {"samara"}, set()), "c": (2, {"makiivka"}, set())}
+    _, memo = indexes.related_reports(oldest_first(before))
+    after = oldest_first({**before, "b": (1, {"makiivka"}, set())})
+    reused, _ = indexes.related_reports(after, earlier=memo)
+    assert {path.rsplit("-", 1)[1]: slugs(found) for path, found in reused.items()} == {
+        "a.md": [], "b.md": ["c"], "c.md": ["b"]}
 
 
 # --- the corrections log -----------------------------------------------------------------------
