@@ -11,7 +11,12 @@ It holds, in the folder ``paths.cache`` names (git-ignored):
   show them, so memory stays flat however large the archive);
 - for each page, the hash of everything its rendering reads (its fingerprint) and the hash of the
   bytes it gave, so an unchanged page is not rendered again; and those bytes, in a file named by
-  their hash, which the site's copies share by hard links (the writer never writes a file in place).
+  their hash, which the site's copies share by hard links (the writer never writes a file in place);
+- for each page, its fingerprint but for the bodies it shows, good while the reports' front-matter,
+  the templates and the config stay as they were (see Fingerprinter.reports_key).
+
+Each of these is a file or a folder of its own, written only when it changed, and a damaged one
+costs only its part.
 
 Everything is keyed by hashes of inputs, never by modification times. Only to save reading every
 source again, a source whose size, modification and change times and inode are those it had when
@@ -36,7 +41,9 @@ from pathlib import Path
 
 from . import __version__, model
 
-STATE_FILE = "state.pickle"
+PAGES_FILE, FINGERPRINTS_FILE, RELATED_FILE = "pages.pickle", "fingerprints.pickle", "related.pickle"
+# Each file and the fields it keeps: each is written only when they changed (a body edit changes pages).
+STATE_FILES = {PAGES_FILE: ("pages",), FINGERPRINTS_FILE: ("reports_key", "without_bodies"), RELATED_FILE: ("related",)}
 SOURCES = "sources"
 PAGES = "pages"
 TEMPLATES = "templates"
@@ -56,7 +63,7 @@ def _record_fields() -> str:
 # Anything that changes what a build makes from the same inputs must change this; the records'
 # fields are part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 9")
+                 f"records {_record_fields()}; cache 10")
 
 
 def digest(data: bytes) -> str:
@@ -91,7 +98,7 @@ class BuildCache:
     without_bodies: dict[str, str] = field(default_factory=dict)  # each page's fingerprint but for bodies
     fresh: bool = False  # started empty, whatever was there
     keep_rendered: bool = True  # a dry run renders pages only to compare them, and keeps none
-    changed: bool = False  # pages or related
+    changed: set[str] = field(default_factory=set)  # which of STATE_FILES to write
     changed_shards: set[int] = field(default_factory=set)
     dropped: set[str] = field(default_factory=set)  # hashes of bodies and pages this build stopped using
     written_ns: dict[int, int] = field(default_factory=dict)  # each shard's time of writing, by the file system's clock
@@ -102,15 +109,15 @@ class BuildCache:
 
         ``fresh`` starts empty whatever is there (the next save replaces it).
         """
-        cache = cls(folder, config_key, read_only, fresh=fresh, changed=fresh,
+        cache = cls(folder, config_key, read_only, fresh=fresh, changed=set(STATE_FILES) if fresh else set(),
                     changed_shards=set(range(SOURCE_SHARDS)) if fresh else set())
         if fresh:
             return cache
-        state, _ = cache._load(folder / STATE_FILE)
-        if state is None or not {"pages", "related", "reports_key", "without_bodies"} <= state.keys():
-            return cache
-        cache.pages, cache.related = state["pages"], state["related"]
-        cache.reports_key, cache.without_bodies = state["reports_key"], state["without_bodies"]
+        for name, names in STATE_FILES.items():  # each file stands alone: a damaged one costs only its part
+            state, _ = cache._load(folder / name)
+            if state is not None and set(names) <= state.keys():
+                for field_name in names:
+                    setattr(cache, field_name, state[field_name])
         for shard in range(SOURCE_SHARDS):
             entries, written_ns = cache._load(cache._shard_path(shard))
             if entries is not None and isinstance(entries.get("sources"), dict):
@@ -174,15 +181,18 @@ class BuildCache:
 
     def remember_pages(self, pages: dict[str, str], reports_key: str, without_bodies: dict[str, str]) -> None:
         """Keep exactly the fingerprints of this build's pages."""
-        if pages != self.pages or reports_key != self.reports_key:
+        if pages != self.pages:
             self.dropped |= set(self.pages.values()) - set(pages.values())
-            self.pages, self.reports_key, self.without_bodies = pages, reports_key, without_bodies
-            self.changed = True
+            self.pages = pages
+            self.changed.add(PAGES_FILE)
+        if reports_key != self.reports_key:
+            self.reports_key, self.without_bodies = reports_key, without_bodies
+            self.changed.add(FINGERPRINTS_FILE)
 
     def remember_related(self, memo: dict) -> None:
         if memo is not self.related and memo != self.related:
             self.related = memo
-            self.changed = True
+            self.changed.add(RELATED_FILE)
 
     def save(self) -> None:
         """Write what changed, each file atomically, and drop bodies no source refers to any more."""
@@ -197,12 +207,11 @@ class BuildCache:
             for shard, entries in sorted(by_shard.items()):
                 self._write(self._shard_path(shard), {"sources": entries})
             self._prune(self.bodies, {entry.article.body_digest for entry in self.sources.values()})
-        if self.changed:
-            self._write(self.folder / STATE_FILE, {"pages": self.pages, "related": self.related,
-                                                   "reports_key": self.reports_key,
-                                                   "without_bodies": self.without_bodies})
+        for name in sorted(self.changed):
+            self._write(self.folder / name, {field_name: getattr(self, field_name) for field_name in STATE_FILES[name]})
+        if PAGES_FILE in self.changed:
             self._prune(self.rendered, set(self.pages.values()))
-        self.changed, self.changed_shards, self.dropped = False, set(), set()
+        self.changed, self.changed_shards, self.dropped = set(), set(), set()
 
     def _prune(self, store: "HashStore", wanted: set[str]) -> None:
         """Delete what this build stopped using; after a large change, look through the whole store.
