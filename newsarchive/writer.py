@@ -131,9 +131,9 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
             raise OutputError([Problem(where, None, None, f"cannot write the site: {exc.strerror}; "
                                                           "the published site was left as it was")]) from None
         _point_output_at(out_dir, target, current)
-        if fresh:  # the copy now aside may hold edited files: never trust it again
-            (_retired_copy(out_dir, target) / MANIFEST).unlink(missing_ok=True)
         spare = _retired_copy(out_dir, target)
+        if fresh:  # the copy now aside may hold edited files: never trust it again
+            (spare / MANIFEST).unlink(missing_ok=True)
         if current is None and not os.path.lexists(spare):
             _make_spare(target, spare, Manifest(sync.files, tuple(kept)))
     return changes_between(served.files, sync.files)
@@ -143,7 +143,8 @@ def _make_spare(copy: Path, spare: Path, manifest: Manifest) -> None:
     """After a first build, mirror its copy by hard links as the one the next build updates.
 
     The next build then costs in proportion to what changed, not to the size of the site. If the
-    mirror cannot be made, the next build makes its copy whole instead.
+    mirror cannot be made, it is removed (all in it was made here) and the next build makes its
+    copy whole instead.
     """
     try:
         spare.mkdir()
@@ -151,7 +152,7 @@ def _make_spare(copy: Path, spare: Path, manifest: Manifest) -> None:
         sync = _Sync(spare, copy, manifest, Manifest({}), None, reuse=True, target_is_new=True)
         sync.fill((Output(relpath, digest) for relpath, digest in manifest.files.items()), {})
     except (OSError, OutputError):
-        (spare / MANIFEST).unlink(missing_ok=True)
+        shutil.rmtree(spare, ignore_errors=True)
 
 
 def _current_copy(out_dir: Path) -> Path | None:

@@ -306,6 +306,19 @@ def test_a_first_build_leaves_a_spare_copy_sharing_every_file(tmp_path):
     assert os.path.samefile(published / "a.html", spare / "a.html")
 
 
+def test_a_spare_copy_that_cannot_be_linked_is_left_out_and_the_next_build_makes_its_copy(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+
+    def no_links(source, destination):
+        raise OSError(1, "Operation not permitted")  # a file system without hard links
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "link", no_links)
+        publish(outputs(("a.html", b"a"), ("sub/b.html", b"b")), out)
+    assert not os.path.lexists(slot_path(out, "b"))
+    publish(outputs(("a.html", b"a"), ("sub/b.html", b"b2")), out)
+    assert (out / "sub/b.html").read_bytes() == b"b2" and (out / "a.html").read_bytes() == b"a"
+
+
 def test_outputs_without_bytes_are_kept_from_the_published_copy_or_made(tmp_path):
     out = tmp_path / "out"
     publish(outputs(("a.html", b"a"), ("b.html", b"b")), out)
