@@ -63,7 +63,7 @@ def _record_fields() -> str:
 # Anything that changes what a build makes from the same inputs must change this; the records'
 # fields are part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 10")
+                 f"records {_record_fields()}; cache 11")
 
 
 def digest(data: bytes) -> str:

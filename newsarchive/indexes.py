@@ -158,9 +158,11 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
             earlier.get(path, _UNKNOWN)[0] == article.metadata_digest for path, article in by_path.items()):
         # No report's front-matter changed: every earlier ranking stands.
         return {path: tuple(by_path[other] for other in found) for path, (_, _, found) in earlier.items()}, earlier
-    keys = [(frozenset(_term_keys(article)), article.chronological_key) for article in oldest_first]
+    # Plain strings, which the cache keeps quickly: the terms as kind/slug, the time as ISO text.
+    keys = [(tuple(sorted(_term_keys(article))), (article.day.isoformat(), *article.chronological_key[1:]))
+            for article in oldest_first]
     paths = list(by_path)
-    positions: dict[tuple[str, str], list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
+    positions: dict[str, list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
     for position, (terms, _) in enumerate(keys):
         for term in terms:
             positions[term].append(position)
@@ -196,7 +198,7 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
 _UNKNOWN = (None, None, ())
 
 
-def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tuple, list[int]], reach: int,
+def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[str, list[int]], reach: int,
                        earlier: RelatedMemo) -> set[int] | None:
     """The positions of the reports whose candidates may differ from when ``earlier`` was made; None for all.
 
@@ -223,8 +225,8 @@ def _positions_to_rank(keys: list[tuple], paths: list[str], positions: dict[tupl
     return to_rank
 
 
-def _term_keys(article: Article) -> Iterable[tuple[str, str]]:
-    return ((kind, slug) for kind in TERM_KINDS for slug in article.terms(kind))
+def _term_keys(article: Article) -> Iterable[str]:
+    return (f"{kind}/{slug}" for kind in TERM_KINDS for slug in article.terms(kind))
 
 
 def _with_neighbours(items: tuple) -> Iterable[tuple]:

@@ -7,7 +7,6 @@ Results come back in the order of the items, so the output never depends on whic
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -32,14 +31,17 @@ class Workers:
         (forking a large build) costs more than it saves.
         """
         jobs = min(self.jobs, len(items) // min_per_worker)
-        if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if jobs < 2:
             return map(function, items)
-        return self._in_pool(function, items, jobs)
+        import multiprocessing  # only when a pool is started: a small rebuild needs none
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return map(function, items)
+        return self._in_pool(multiprocessing.get_context("fork"), function, items, jobs)
 
     @staticmethod
-    def _in_pool(function: Callable, items: Sequence, jobs: int) -> Iterator:
+    def _in_pool(context, function: Callable, items: Sequence, jobs: int) -> Iterator:
         chunk = max(1, min(64, len(items) // (jobs * 8)))
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with context.Pool(jobs) as pool:
             yield from pool.imap(function, items, chunksize=chunk)
 
 

@@ -23,7 +23,7 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from .errors import OutputError, Problem, display_path
 from .fsops import exchange, is_temporary, remove_empty_folders, replace_with_bytes, replace_with_link
@@ -35,8 +35,7 @@ GENERATOR = "newsarchive"
 SLOT_NAMES = ("a", "b")
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):  # a tuple: a build makes one for every page, thousands
     """One file of the site: its bytes are ``data``, or the file ``source``, or already published."""
 
     relpath: str
