@@ -13,7 +13,8 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 - claims.html:   ledger (claims about the archive's own event), other_events (subject -> claims),
                  chart (a claims.ClaimChart of the ledger, or None)
 - corrections.html: changes (indexes.ChangeNote, newest first)
-- search.html:   filters (places and topics with reports), years;  search-index.js: search_index (one year's data)
+- search.html:   filters (places and topics with reports), years, indexes (search index URLs, newest first);
+                 search-index.js: search_index (the data of part of a year's reports)
 - 404.html, robots.txt: nothing more
 - feed.xml:      alternate (the page the feed follows), entries, updated;  sitemap.xml: entries (url, lastmod)
 """
@@ -44,6 +45,9 @@ TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
 # Pages render in half a millisecond (a report) to tens (a year's timeline or search index, the
 # sitemap), and a rebuild's few are mostly the large ones; forking a worker costs about 20 ms.
 PAGES_PER_WORKER = 16
+# Reports in one search index: small enough to rebuild in a few milliseconds, large enough that a
+# year of thousands of reports is a handful of files.
+SEARCH_INDEX_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -154,13 +158,15 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         Page(routes.CORRECTIONS, "corrections.html", "Corrections and updates",
              "Every correction and update to the archive's reports, newest first.",
              context={"changes": index.changes}),
-        Page(routes.SEARCH, "search.html", "Search",
-             "Find reports by the words of their title, summary and text, and narrow them by place, topic and year.",
-             context={"filters": {kind: searchable_terms(index.terms[kind]) for kind in TERM_KINDS},
-                      "years": index.periods[indexes.YEAR]}),
     ]
+    search_indexes = _search_index_pages(index, words_by_source)
+    pages.append(Page(routes.SEARCH, "search.html", "Search",
+                      "Find reports by the words of their title, summary and text, and narrow them by place, topic and year.",
+                      context={"filters": {kind: searchable_terms(index.terms[kind]) for kind in TERM_KINDS},
+                               "years": index.periods[indexes.YEAR],
+                               "indexes": tuple(page.url for page in reversed(search_indexes))}))
     pages += _timeline_pages(index)
-    pages += _search_index_pages(index, words_by_source)
+    pages += search_indexes
     for article in index.articles:
         before, after = index.article_neighbours(article)
         pages.append(Page(routes.article_url(article), "article.html", article.title, article.summary,
@@ -213,13 +219,22 @@ def _timeline_pages(index: SiteIndex) -> list[Page]:
 
 
 def _search_index_pages(index: SiteIndex, words_by_source: dict[str, str]) -> list[Page]:
-    """One search index a year. Words come from each report's title, summary and body: declaring
-    the year's bodies covers them."""
-    return [
-        Page(routes.search_index_url(year.key[0]), "search-index.js", f"Search index of {year.title}", bodies=year.articles,
-             context={"search_index": Deferred(build_search_index, (year.articles,), (index.term_by_slug, words_by_source))})
-        for year in index.periods[indexes.YEAR]
-    ]
+    """The search indexes, oldest first: each year's reports in parts of SEARCH_INDEX_SIZE counted
+    from its oldest, so that an edit or a new report rebuilds one part, whatever the year's size.
+
+    Words come from each report's title, summary and body: declaring the part's bodies covers them.
+    """
+    pages = []
+    for year in index.periods[indexes.YEAR]:
+        oldest_first = year.articles[::-1]
+        for start in range(0, len(oldest_first), SEARCH_INDEX_SIZE):
+            part = oldest_first[start: start + SEARCH_INDEX_SIZE][::-1]
+            number = start // SEARCH_INDEX_SIZE + 1
+            pages.append(Page(routes.search_index_url(year.key[0], number), "search-index.js",
+                              f"Search index of {year.title}, part {number}", bodies=part,
+                              context={"search_index": Deferred(build_search_index, (part,),
+                                                                (index.term_by_slug, words_by_source))}))
+    return pages
 
 
 def _redirect_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:

@@ -47,9 +47,9 @@ def timeline_url(year: int, first_year: int) -> str:
     return TIMELINE if year == first_year else f"{TIMELINE}{year:04d}/"
 
 
-def search_index_url(year: int) -> str:
-    """The search index of one year's reports."""
-    return f"{SEARCH}{year:04d}.js"
+def search_index_url(year: int, part: int) -> str:
+    """A search index of a year's reports: part 1 holds its oldest (see render._search_index_pages)."""
+    return f"{SEARCH}{year:04d}-{part}.js"
 
 
 def terms_url(kind: str) -> str:

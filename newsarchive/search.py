@@ -1,9 +1,9 @@
 """The search index: every report's words, built with the site and read by static/search.js.
 
-Each year's reports have an index of their own (search/YYYY.js), read newest year first. An index
-is an inverted index: the sorted list of normalised words, and for each word the numbers of the
-reports that contain it. Reports are numbered newest first, so results come out in the order of
-every listing; places and topics are numbers into the index's own tables. Words are normalised exactly as
+Each year's reports have indexes of their own (search/YYYY-N.js, up to 500 reports each), read newest
+first. An index is an inverted index: the sorted list of normalised words, and for each word the
+numbers of the reports that contain it. Reports are numbered newest first, so results come out in
+the order of every listing; places and topics are numbers into the index's own tables. Words are normalised exactly as
 ``words()`` in static/search.js normalises what a reader types: lower case, accents dropped, split at
 anything that is not a letter or a digit.
 """

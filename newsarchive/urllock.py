@@ -5,7 +5,8 @@ site would publish with it: an address in the lock that the site would no longer
 a redirect (a report's ``aliases``, a place's or topic's aliases), is an error. A successful build
 then writes the lock anew, so new addresses join it and a reviewer sees them in the diff. To let an
 address go on purpose, delete its line. Numbered pages of long listings (page/1/, ...) keep their
-reports as reports are added, but go when reports are removed, and are not locked.
+reports as reports are added, but go when reports are removed, and are not locked; nor are the
+search indexes, files only the search page reads.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ def lock_path(project_root: Path) -> Path:
 
 
 def locked_addresses(pages, project_root: Path) -> dict[str, str]:
-    """The addresses to lock (every page, feed and redirect, but pagination and the not-found page) -> the
-    source they come from, relative to the project, so the lock reads the same wherever the build is run."""
+    """The addresses to lock (every page, feed and redirect, but pagination, the not-found page and the
+    search indexes, which only the search page reads) -> the source they come from, relative to the
+    project, so the lock reads the same wherever the build is run."""
     def source(page) -> str:
         if "article" not in page.context:
             return ""
         return Path(page.context["article"].source_path).resolve().relative_to(project_root).as_posix()
     return {"/" + page.url: source(page) for page in pages
-            if page.url != routes.NOT_FOUND and not _PAGINATED.search(page.url)}
+            if page.url != routes.NOT_FOUND and not _PAGINATED.search(page.url) and page.template != "search-index.js"}
 
 
 def check_lock(path: Path, pages) -> list[Problem]:

@@ -170,13 +170,13 @@ def test_search_reads_the_index_of_every_year_and_lists_results_newest_first_acr
 
 def test_search_says_so_when_a_years_index_did_not_load(reader):
     tab = reader()
-    tab.page.route("**/search/2023.js", lambda route: route.abort())
+    tab.page.route("**/search/2023-1.js", lambda route: route.abort())
     page = tab.visit("search/?q=toll")
     expect(page.get_by_role("status")).to_have_text("The search index did not load; reload the page to try again.")
     assert result_titles(page) == []
     # The blocked index is the only thing that went wrong: no script error.
     assert sorted(tab.problems) == [f"{tab.base_url}search/?q=toll: console error: Failed to load resource: net::ERR_FAILED",
-                                    f"request failed: {tab.base_url}search/2023.js (net::ERR_FAILED)"]
+                                    f"request failed: {tab.base_url}search/2023-1.js (net::ERR_FAILED)"]
 
 
 def test_search_ignores_case_and_accents_matches_a_word_begun_and_shows_titles_as_text(reader):

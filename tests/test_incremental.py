@@ -105,13 +105,13 @@ def test_only_changed_sources_are_parsed_and_only_changed_pages_rendered(project
     assert run_cli(project, "build").code == 0
     assert parsed == ["2023-01-04-r4.md"]
     # The body shows on its own page, in the feeds that carry it, and in the search index's words.
-    assert sorted(rendered) == ["2023/01/04/r4/", "feed.xml", "locations/tolyatti/feed.xml", "search/2023.js",
+    assert sorted(rendered) == ["2023/01/04/r4/", "feed.xml", "locations/tolyatti/feed.xml", "search/2023-1.js",
                                 "topics/strike/feed.xml"]
 
 
 ONE_YEAR_ON = {"articles/2024/2024-01-01-y1.md": md(
     "title: A year on\ndate: 2024-01-01\nlocations: [Samara]\ntopics: [Commemoration]\n", "Body of a year on.\n")}
-YEARLY = {2023: ("search/2023.js", "timeline/index.html"), 2024: ("search/2024.js", "timeline/2024/index.html")}
+YEARLY = {2023: ("search/2023-1.js", "timeline/index.html"), 2024: ("search/2024-1.js", "timeline/2024/index.html")}
 
 
 @pytest.mark.parametrize("year", sorted(YEARLY))

@@ -57,6 +57,7 @@ def test_the_url_lock_keeps_every_address_and_names_the_report_that_moved(make_p
     site = build_ok(root)
     lock = (root / "urls.lock").read_text().splitlines()
     assert "/2023/01/05/x/ articles/2023/2023-01-05-x.md" in lock and "/feed.xml" in lock and lock == sorted(lock)
+    assert (site / "search/2023-1.js").exists() and not [a for a in lock if a.endswith(".js")]  # data, not pages
     # The report is renamed: its old address would vanish, so check and build refuse.
     (root / X).rename(root / "articles/2023/2023-01-05-renamed.md")
     line = lock.index("/2023/01/05/x/ articles/2023/2023-01-05-x.md") + 1

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from helpers import BODY_DIGEST, BODY_HTML, CONFIG, article, md, plan_project, resolve_link
-from newsarchive import fields, indexes, metadata, routes
+from newsarchive import fields, indexes, metadata, render, routes
 from newsarchive.config import load_config
 from newsarchive.errors import ContentError
 from newsarchive.model import Article
@@ -43,7 +43,7 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
     assert len(urls) == len(set(urls))
     assert urls[-1] == "sitemap.xml"
     assert set(urls) == {
-        "", "archive/", "timeline/", "claims/", "corrections/", "search/", "search/2023.js",
+        "", "archive/", "timeline/", "claims/", "corrections/", "search/", "search/2023-1.js",
         "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
         # Listings with a full page of 2 reports (counted from the oldest) also have page/1/.
         "2023/", "2023/page/1/", "2023/01/", "2023/01/page/1/", "2023/01/03/", "2023/01/03/page/1/", "2023/01/04/",
@@ -74,15 +74,31 @@ def test_the_timeline_and_the_search_index_are_split_by_year(make_project):
     assert all(p.context["years"] == years for p in timeline)
     assert [(p.context["earlier"], p.context["later"]) for p in timeline] == [
         (None, years[1]), (years[0], years[2]), (years[1], None)]
-    # A search index a year, each declaring the bodies of its year's reports, whose words it holds.
+    # Search indexes a year, each declaring the bodies of its reports, whose words it holds.
     indexes = [p for p in pages if p.template == "search-index.js"]
     assert {p.url: [a.slug for a in p.bodies] for p in indexes} == {
-        "search/2023.js": ["c", "b", "a"], "search/2024.js": ["d"], "search/2025.js": ["e"]}
+        "search/2023-1.js": ["c", "b", "a"], "search/2024-1.js": ["d"], "search/2025-1.js": ["e"]}
+    search = next(p for p in pages if p.url == "search/")
+    assert search.context["indexes"] == ("search/2025-1.js", "search/2024-1.js", "search/2023-1.js")
+
+
+def test_a_years_search_index_is_split_in_parts_counted_from_its_oldest(make_project, monkeypatch):
+    monkeypatch.setattr(render, "SEARCH_INDEX_SIZE", 2)
+    five = {f"articles/2023/2023-01-0{day}-r{day}.md": md(f"title: R{day}\ndate: 2023-01-0{day}\n") for day in range(1, 6)}
+    _, _, _, pages, env = plan(make_project, five)
+    indexes = {p.url: [a.slug for a in p.bodies] for p in pages if p.template == "search-index.js"}
+    # Full parts keep their reports as newer ones come: a new report changes only the last part.
+    assert indexes == {"search/2023-1.js": ["r2", "r1"], "search/2023-2.js": ["r4", "r3"], "search/2023-3.js": ["r5"]}
+    search = next(p for p in pages if p.url == "search/")
+    html = dict(render_pages([search], env))["search/index.html"].decode()
+    assert [line.split('"')[1] for line in html.splitlines() if line.startswith("<script src=")] == [
+        "../search/2023-3.js", "../search/2023-2.js", "../search/2023-1.js", "../static/search.js"]
+    assert 'data-indexes="3"' in html
 
 
 def test_an_empty_archive_has_one_timeline_page_and_no_search_index(make_project):
     pages = rendered(make_project, {})
-    assert "search/2023.js" not in pages and not [path for path in pages if path.endswith(".js")]
+    assert "search/2023-1.js" not in pages and not [path for path in pages if path.endswith(".js")]
     timeline = pages["timeline/index.html"].decode()
     assert "<h1>Timeline</h1>" in timeline and "No reports are filed yet." in timeline
     assert 'class="periods"' not in timeline and 'class="prev-next"' not in timeline

@@ -20,7 +20,7 @@ def test_page_urls():
     assert routes.term_feed_url("locations", "samara") == "locations/samara/feed.xml"
     assert (routes.TIMELINE, routes.SEARCH) == ("timeline/", "search/")
     # The search index is a script a year; the timeline starts with the archive's first year.
-    assert (routes.search_index_url(2023), routes.search_index_url(2024)) == ("search/2023.js", "search/2024.js")
+    assert (routes.search_index_url(2023, 1), routes.search_index_url(2024, 3)) == ("search/2023-1.js", "search/2024-3.js")
     assert (routes.timeline_url(2023, 2023), routes.timeline_url(2024, 2023)) == ("timeline/", "timeline/2024/")
     assert (routes.ROBOTS, routes.NOT_FOUND, routes.FAVICON) == ("robots.txt", "404.html", "static/favicon.svg")
 
@@ -64,7 +64,7 @@ def test_absolute_url():
 
 segment = st.from_regex(r"[a-z0-9]+(-[a-z0-9]+)*", fullmatch=True)
 page_url = st.one_of(st.just(""), st.lists(segment, min_size=1, max_size=6).map(lambda parts: "/".join(parts) + "/"))
-any_url = st.one_of(page_url, st.sampled_from(["feed.xml", "sitemap.xml", "static/style.css", "search/2023.js",
+any_url = st.one_of(page_url, st.sampled_from(["feed.xml", "sitemap.xml", "static/style.css", "search/2023-1.js",
                                               "locations/samara/feed.xml"]))
 base = st.sampled_from(["https://example.org/", "https://example.org/archive/", "http://localhost:8000/a/b/"])
 

@@ -82,8 +82,8 @@ def test_each_year_has_an_index_of_its_own_reports_with_only_the_terms_they_use(
         "articles/2024/2024-02-01-draft.md": md("title: Draft\ndate: 2024-02-01\nlocations: [Tolyatti]\n"
                                                  "topics: [strike]\ndraft: true\n"),
     }, config=config)
-    assert sorted(by_url) == ["search/2023.js", "search/2024.js"]
-    old, new = by_url["search/2023.js"], by_url["search/2024.js"]
+    assert sorted(by_url) == ["search/2023-1.js", "search/2024-1.js"]
+    old, new = by_url["search/2023-1.js"], by_url["search/2024-1.js"]
     # Each year's reports, and only those, newest first; place and topic numbers point into its own tables.
     assert [report[0] for report in old["reports"]] == ["Rally", "Strike on the school"]
     assert old["locations"] == [["samara", "kuybyshev"], ["makiivka", "Makiivka"], ["tolyatti", "Tolyatti"]]

@@ -57,7 +57,7 @@ def test_changed_body_rewrites_only_the_report_page_and_the_feed(built, build_ok
     (root / X).write_text(md("title: X\ndate: 2023-01-05\nlocations: [Samara]\n", "A new body.\n"))
     build_ok(root)
     # The feeds embed bodies and the search index holds their words; nothing else shows a body.
-    assert rewritten(site) == {"2023/01/05/x/index.html", "feed.xml", "locations/samara/feed.xml", "search/2023.js"}
+    assert rewritten(site) == {"2023/01/05/x/index.html", "feed.xml", "locations/samara/feed.xml", "search/2023-1.js"}
     assert b"A new body." in (site / "2023/01/05/x/index.html").read_bytes()
 
 

@@ -1,5 +1,5 @@
 /* Search on the search page, in the browser, with no network: the indexes are scripts, one a year
-   (search/YYYY.js, each adding itself to window.NEWSARCHIVE_SEARCH, newest year first), so this
+   (search/YYYY-N.js, each adding itself to window.NEWSARCHIVE_SEARCH, newest first), so this
    works from a server and from file:// alike.
 
    A report matches when it has every word typed, the last one as a prefix (it may still be being
