@@ -42,7 +42,7 @@ from .search import build_search_index, searchable_terms
 from .writer import Output
 
 TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
-# Pages render in half a millisecond (a report) to tens (a year's timeline or search index, the
+# Pages render in half a millisecond (a report) to tens (a year's timeline, a search index, the
 # sitemap), and a rebuild's few are mostly the large ones; forking a worker costs about 20 ms.
 PAGES_PER_WORKER = 16
 # Reports in one search index: small enough to rebuild in a few milliseconds, large enough that a

@@ -19,7 +19,7 @@ def test_page_urls():
     assert routes.term_url("topics", "strike") == "topics/strike/"
     assert routes.term_feed_url("locations", "samara") == "locations/samara/feed.xml"
     assert (routes.TIMELINE, routes.SEARCH) == ("timeline/", "search/")
-    # The search index is a script a year; the timeline starts with the archive's first year.
+    # The search indexes are scripts, a year in parts; the timeline starts with the archive's first year.
     assert (routes.search_index_url(2023, 1), routes.search_index_url(2024, 3)) == ("search/2023-1.js", "search/2024-3.js")
     assert (routes.timeline_url(2023, 2023), routes.timeline_url(2024, 2023)) == ("timeline/", "timeline/2024/")
     assert (routes.ROBOTS, routes.NOT_FOUND, routes.FAVICON) == ("robots.txt", "404.html", "static/favicon.svg")
