@@ -4,7 +4,7 @@ Every template gets ``site`` (the site settings), ``page`` (the Page being rende
 helpers registered in ``make_environment``; each page kind adds its own context:
 
 - index.html:    latest (reports), years, term_listings (listings)
-- article.html:  article, before, after (neighbouring reports), related (reports), json_ld (data)
+- article.html:  article, before, after (neighbouring reports), related (reports)
 - listing.html:  listing, articles (this page's share), pagination, older, newer, children
 - terms.html:    kind, listings; for locations also place_map (a maps.PlaceMap, or None)
 - archive.html:  years, months (by year)
@@ -100,6 +100,9 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         site=config.site,
         routes=routes,
         term=lambda kind, slug: index.term_by_slug[(kind, slug)],
+        # A report's schema.org data: made from the report and the config alone, so the page's
+        # fingerprint (which covers both) covers it.
+        news_article=lambda article: metadata.news_article(article, index.term_by_slug, config.site),
         term_headings=TERM_HEADINGS,
         term_feed_title=term_feed_title,
         body=_body_of(load_body),
@@ -172,9 +175,7 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         pages.append(Page(routes.article_url(article), "article.html", article.title, article.summary,
                           lastmod=article.updated or article.day, bodies=(article,),
                           context={"article": article, "before": before, "after": after,
-                                   "related": index.related_to(article),
-                                   "json_ld": Deferred(metadata.news_article, (article,),
-                                                       (index.term_by_slug, config.site))}))
+                                   "related": index.related_to(article)}))
     for kind in (indexes.YEAR, indexes.MONTH, indexes.DAY):
         for listing in index.periods[kind]:
             older, newer = index.neighbours(listing)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from helpers import BODY_DIGEST, BODY_HTML, CONFIG, article, md, plan_project, resolve_link
-from newsarchive import fields, indexes, metadata, render, routes
+from newsarchive import fields, indexes, render, routes
 from newsarchive.config import load_config
 from newsarchive.errors import ContentError
 from newsarchive.model import Article
@@ -322,8 +322,7 @@ def test_any_title_renders_escaped_and_round_trips(one_article_env, title):
     config, env, index = one_article_env
     item = make_article(title)
     page = Page(routes.article_url(item), "article.html", title, title, bodies=(item,),
-                context={"article": item, "before": None, "after": None, "related": (),
-                         "json_ld": metadata.news_article(item, index.term_by_slug, config.site)})
+                context={"article": item, "before": None, "after": None, "related": ()})
     out = env.get_template("article.html").render(page=page, **page.context)
     [h1] = re.findall(r"<h1>(.*?)</h1>", out, re.S)
     [head_title] = re.findall(r"<title>(.*?)</title>", out, re.S)
