@@ -100,7 +100,8 @@ class BuildCache:
     keep_rendered: bool = True  # a dry run renders pages only to compare them, and keeps none
     changed: set[str] = field(default_factory=set)  # which of STATE_FILES to write
     changed_shards: set[int] = field(default_factory=set)
-    dropped: set[str] = field(default_factory=set)  # hashes of bodies and pages this build stopped using
+    dropped_bodies: set[str] = field(default_factory=set)  # hashes of bodies this build stopped using
+    dropped_pages: set[str] = field(default_factory=set)  # and of pages
     written_ns: dict[int, int] = field(default_factory=dict)  # each shard's time of writing, by the file system's clock
 
     @classmethod
@@ -162,14 +163,14 @@ class BuildCache:
 
     def remember_source(self, path: str, entry: CachedSource) -> None:
         if path in self.sources:
-            self.dropped.add(self.sources[path].article.body_digest)
+            self.dropped_bodies.add(self.sources[path].article.body_digest)
         self.sources[path] = entry
         self.changed_shards.add(_shard_of(path))
 
     def forget_sources_except(self, paths: set[str]) -> None:
         """Drop entries of sources that are gone, so the cache does not grow without bound."""
         for path in set(self.sources) - paths:
-            self.dropped.add(self.sources.pop(path).article.body_digest)
+            self.dropped_bodies.add(self.sources.pop(path).article.body_digest)
             self.changed_shards.add(_shard_of(path))
 
     def page_digest(self, fingerprint: str) -> str | None:
@@ -182,7 +183,7 @@ class BuildCache:
     def remember_pages(self, pages: dict[str, str], reports_key: str, without_bodies: dict[str, str]) -> None:
         """Keep exactly the fingerprints of this build's pages."""
         if pages != self.pages:
-            self.dropped |= set(self.pages.values()) - set(pages.values())
+            self.dropped_pages |= set(self.pages.values()) - set(pages.values())
             self.pages = pages
             self.changed.add(PAGES_FILE)
         if reports_key != self.reports_key:
@@ -206,23 +207,23 @@ class BuildCache:
                     entries[path] = entry
             for shard, entries in sorted(by_shard.items()):
                 self._write(self._shard_path(shard), {"sources": entries})
-            self._prune(self.bodies, {entry.article.body_digest for entry in self.sources.values()})
+            self._prune(self.bodies, self.dropped_bodies, {entry.article.body_digest for entry in self.sources.values()})
         for name in sorted(self.changed):
             self._write(self.folder / name, {field_name: getattr(self, field_name) for field_name in STATE_FILES[name]})
         if PAGES_FILE in self.changed:
-            self._prune(self.rendered, set(self.pages.values()))
-        self.changed, self.changed_shards, self.dropped = set(), set(), set()
+            self._prune(self.rendered, self.dropped_pages, set(self.pages.values()))
+        self.changed, self.changed_shards, self.dropped_bodies, self.dropped_pages = set(), set(), set(), set()
 
-    def _prune(self, store: "HashStore", wanted: set[str]) -> None:
+    def _prune(self, store: "HashStore", dropped: set[str], wanted: set[str]) -> None:
         """Delete what this build stopped using; after a large change, look through the whole store.
 
         Looking through it all (thousands of files) would cost a small rebuild more than its own
         work; doing so after large ones also clears what a failed build left behind.
         """
-        if self.fresh or len(self.dropped) > LOOK_THROUGH_AFTER:
+        if self.fresh or len(dropped) > LOOK_THROUGH_AFTER:
             store.prune(wanted)
         else:
-            store.delete(self.dropped - wanted)
+            store.delete(dropped - wanted)
 
     def _write(self, path: Path, state: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """The build cache: what it lets a rebuild skip, and that skipping never changes what is built."""
 
+import hashlib
 import os
 import shutil
 
@@ -116,3 +117,22 @@ def test_a_clean_build_trusts_no_page_the_cache_kept(make_project, build_ok):
     remove_output(root)
     build_ok(root)  # and the cache now holds the right bytes again
     assert site_files(root) == before
+
+
+def test_a_rebuild_deletes_from_the_cache_exactly_the_bodies_and_pages_it_stopped_using(make_project, build_ok):
+    root = make_project(ARTICLES)
+    build_ok(root)
+
+    def stored(folder: str) -> set[str]:
+        return {path.name.removesuffix(".html") for path in (root / CACHE / folder).rglob("*") if path.is_file()}
+    bodies, pages = stored("bodies"), stored(PAGES)
+    page = root / "_site/2023/01/03/r3/index.html"
+    old_page = hashlib.sha256(page.read_bytes()).hexdigest()
+    source = root / "articles/2023/2023-01-03-r3.md"
+    source.write_text(source.read_text().replace("Body of report 3.", "Body of report 3, revised."))
+    build_ok(root)
+    new_page = hashlib.sha256(page.read_bytes()).hexdigest()
+    assert old_page in pages and old_page not in stored(PAGES) and new_page in stored(PAGES)
+    gone_bodies, new_bodies = bodies - stored("bodies"), stored("bodies") - bodies
+    assert len(gone_bodies) == len(new_bodies) == 1  # the old body out, the new one in, nothing else
+    assert len(stored(PAGES)) == len(pages)  # each changed page's old bytes went as its new ones came
