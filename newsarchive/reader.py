@@ -93,7 +93,11 @@ def find_sources(articles_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
                 problems.append(Problem(shown, None, None,
                                         "symbolic link leads outside the articles folder; refusing to read it"))
             else:
-                stat = entry.stat()
+                try:
+                    stat = entry.stat()
+                except OSError as exc:  # a link to a file that is not there
+                    problems.append(Problem(shown, None, None, f"cannot read: {exc.strerror}"))
+                    continue
                 found.append(SourceFile(entry.path, shown, (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
 
     walk(str(root), shown_root)

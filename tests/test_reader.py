@@ -354,6 +354,14 @@ def test_symlink_leading_outside_articles_is_refused(make_project, run_cli, tmp_
     assert result.problems == [f"{P}: symbolic link leads outside the articles folder; refusing to read it"]
 
 
+def test_a_link_to_a_missing_source_is_a_problem_not_a_crash(make_project, run_cli):
+    root = make_project({P: GOOD})
+    os.symlink("2023-01-06-gone.md", root / "articles/2023/2023-01-06-dangling.md")
+    result = run_cli(root, "check")
+    assert result.code == 1
+    assert result.problems == ["articles/2023/2023-01-06-dangling.md: cannot read: No such file or directory"]
+
+
 def test_symlinked_folder_is_refused(make_project, run_cli, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
