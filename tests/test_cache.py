@@ -136,3 +136,22 @@ def test_a_rebuild_deletes_from_the_cache_exactly_the_bodies_and_pages_it_stoppe
     gone_bodies, new_bodies = bodies - stored("bodies"), stored("bodies") - bodies
     assert len(gone_bodies) == len(new_bodies) == 1  # the old body out, the new one in, nothing else
     assert len(stored(PAGES)) == len(pages)  # each changed page's old bytes went as its new ones came
+
+
+def test_a_cache_on_another_file_system_gives_the_same_site(make_project, build_ok, counted, monkeypatch):
+    from newsarchive import build
+    monkeypatch.setattr(build, "render_page", render.render_page)  # count pages made on demand too
+    reference = make_project(ARTICLES, name="reference")
+    build_ok(reference)
+    root = make_project(ARTICLES)
+
+    def across_file_systems(source, destination):
+        raise OSError(18, "Invalid cross-device link")  # no hard links from the cache, nor between copies
+    monkeypatch.setattr(os, "link", across_file_systems)
+    build_ok(root)
+    assert site_files(root) == site_files(reference)
+    remove_output(root)
+    counted["rendered"].clear()
+    build_ok(root)
+    assert counted["rendered"] == []  # copied from the cache, not linked, nor rendered again
+    assert site_files(root) == site_files(reference)
