@@ -16,13 +16,15 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 - search.html:   filters (places and topics with reports), years, indexes (search index URLs, newest first);
                  search-index.js: search_index (the data of part of a year's reports)
 - 404.html, robots.txt: nothing more
-- feed.xml:      alternate (the page the feed follows), entries, updated;  sitemap.xml: entries (url, lastmod)
+- feed.xml:      alternate (the page the feed follows), entries, updated
+- sitemap.xml:   entries (url, lastmod);  sitemap-index.xml: sitemaps (their URLs)
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,7 @@ PAGES_PER_WORKER = 16
 # Reports in one search index: small enough to rebuild in a few milliseconds, large enough that a
 # year of thousands of reports is a handful of files.
 SEARCH_INDEX_SIZE = 500
+SITEMAP_SIZE = 10_000  # addresses in one sitemap file
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def _body_of(load_body: Callable[[str], str]):
 
 
 def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, str]) -> list[Page]:
-    """Every page of the site, in a fixed order, with the sitemap (which lists the others) last.
+    """Every page of the site, in a fixed order, with the sitemaps (which list the others) last.
 
     Templates read only their page's context, the config and themselves (see fingerprint.py).
     """
@@ -198,10 +201,28 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         Page(routes.ROBOTS, "robots.txt", "robots.txt"),
     ]
     pages += _redirect_pages(index, config)
-    pages.append(Page(routes.SITEMAP, "sitemap.xml", "Sitemap",
-                      context={"entries": [SitemapEntry(p.url, p.lastmod) for p in pages
-                                          if not p.noindex and p.template.endswith(".html")]}))
+    pages += _sitemap_pages([SitemapEntry(p.url, p.lastmod) for p in pages if not p.noindex and p.template.endswith(".html")])
     return pages
+
+
+def _sitemap_pages(entries: list[SitemapEntry]) -> list[Page]:
+    """The sitemap: an index of sitemaps, one for each year's dated pages and one for the rest, each in
+    parts of at most SITEMAP_SIZE addresses (the protocol's limit is 50,000). A new report changes
+    its year's part, not a list of every page of the site."""
+    groups: dict[str, list[SitemapEntry]] = {}
+    for entry in entries:
+        dated = _DATED.match(entry.url)
+        groups.setdefault(dated[1] if dated else routes.UNDATED_SITEMAP, []).append(entry)
+    parts = [
+        Page(routes.sitemap_part_url(group, start // SITEMAP_SIZE + 1), "sitemap.xml", "Sitemap",
+             context={"entries": tuple(group_entries[start: start + SITEMAP_SIZE])})
+        for group, group_entries in sorted(groups.items())
+        for start in range(0, len(group_entries), SITEMAP_SIZE)
+    ]
+    return parts + [Page(routes.SITEMAP, "sitemap-index.xml", "Sitemap", context={"sitemaps": tuple(p.url for p in parts)})]
+
+
+_DATED = re.compile(r"(\d{4})/")
 
 
 def _timeline_pages(index: SiteIndex) -> list[Page]:

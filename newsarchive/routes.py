@@ -52,6 +52,14 @@ def search_index_url(year: int, part: int) -> str:
     return f"{SEARCH}{year:04d}-{part}.js"
 
 
+UNDATED_SITEMAP = "pages"
+
+
+def sitemap_part_url(group: str, part: int) -> str:
+    """A sitemap listed by sitemap.xml: a year's dated pages, or the UNDATED_SITEMAP group's."""
+    return f"sitemaps/{group}-{part}.xml"
+
+
 def terms_url(kind: str) -> str:
     """The index of all locations or all topics."""
     return f"{kind}/"

@@ -6,7 +6,7 @@ a redirect (a report's ``aliases``, a place's or topic's aliases), is an error. 
 then writes the lock anew, so new addresses join it and a reviewer sees them in the diff. To let an
 address go on purpose, delete its line. Numbered pages of long listings (page/1/, ...) keep their
 reports as reports are added, but go when reports are removed, and are not locked; nor are the
-search indexes, files only the search page reads.
+search indexes and the sitemaps under sitemaps/, files only the search page and the sitemap index read.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .errors import Problem, display_path
 
 LOCK_FILE = "urls.lock"
 _PAGINATED = re.compile(r"(^|/)page/\d+/$")
+_DATA = {"search-index.js", "sitemap.xml"}  # files read by the search page and by the sitemap index, not readers
 
 
 def lock_path(project_root: Path) -> Path:
@@ -26,15 +27,15 @@ def lock_path(project_root: Path) -> Path:
 
 
 def locked_addresses(pages, project_root: Path) -> dict[str, str]:
-    """The addresses to lock (every page, feed and redirect, but pagination, the not-found page and the
-    search indexes, which only the search page reads) -> the source they come from, relative to the
-    project, so the lock reads the same wherever the build is run."""
+    """The addresses to lock (every page, feed and redirect, but pagination, the not-found page, the
+    search indexes and the sitemaps the sitemap index lists) -> the source they come from, relative to
+    the project, so the lock reads the same wherever the build is run."""
     def source(page) -> str:
         if "article" not in page.context:
             return ""
         return Path(page.context["article"].source_path).resolve().relative_to(project_root).as_posix()
     return {"/" + page.url: source(page) for page in pages
-            if page.url != routes.NOT_FOUND and not _PAGINATED.search(page.url) and page.template != "search-index.js"}
+            if page.url != routes.NOT_FOUND and not _PAGINATED.search(page.url) and page.template not in _DATA}
 
 
 def check_lock(path: Path, pages) -> list[Problem]:

@@ -159,3 +159,22 @@ def article(slug="a", day="2023-01-03", title="T", **fields):
 
 BODY_HTML = "<p>x</p>"
 BODY_DIGEST = hashlib.sha256(BODY_HTML.encode()).hexdigest()
+
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_entries(site: Path, base_url: str = BASE_URL) -> dict[str, str | None]:
+    """Every address the site's sitemap lists (following sitemap.xml, an index, to its parts) -> lastmod."""
+    import xml.etree.ElementTree as ET
+    index = ET.fromstring((site / "sitemap.xml").read_bytes())
+    assert index.tag == SITEMAP_NS + "sitemapindex"
+    entries = {}
+    for loc in index.iter(SITEMAP_NS + "loc"):
+        assert loc.text.startswith(base_url), loc.text
+        part = ET.fromstring((site / loc.text.removeprefix(base_url)).read_bytes())
+        for url in part.iter(SITEMAP_NS + "url"):
+            address = url.findtext(SITEMAP_NS + "loc")
+            assert address not in entries, address
+            entries[address] = url.findtext(SITEMAP_NS + "lastmod")
+    return entries

@@ -17,7 +17,8 @@ import html5lib
 import pytest
 
 from fixture_archive import ARTICLE_URLS, EVIL_TITLE, NEWEST_FIRST, build_fixture_archive
-from helpers import BASE_URL, BUILD_SCRIPT, md, page_url, resolve_link, tree_hashes, write_project
+from helpers import (BASE_URL, BUILD_SCRIPT, SITEMAP_NS, md, page_url, resolve_link, sitemap_entries, tree_hashes,
+                     write_project)
 from newsarchive import routes
 from newsarchive.build import build
 
@@ -542,18 +543,20 @@ def test_relative_links_in_a_body_work_in_the_feed_too(site):
 
 
 def test_sitemap_lists_every_html_page_and_only_those(site):
-    root = ET.fromstring((site / "sitemap.xml").read_bytes())
-    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    locs = [url.findtext(ns + "loc") for url in root.iter(ns + "url")]
-    assert len(locs) == len(set(locs))
+    # sitemap.xml is an index of a sitemap a year for dated pages and one for the rest.
+    index = ET.fromstring((site / "sitemap.xml").read_bytes())
+    assert [loc.text for loc in index.iter(SITEMAP_NS + "loc")] == [
+        BASE_URL + "sitemaps/2023-1.xml", BASE_URL + "sitemaps/2024-1.xml", BASE_URL + "sitemaps/pages-1.xml"]
+    lastmods = sitemap_entries(site, BASE_URL)  # each address once, in one part
     # Every page but those that ask search engines to leave them out: the 404 page and redirects.
     html_files = {BASE_URL + page_url(p.relative_to(site).as_posix()) for p in site.rglob("*.html")
                   if b'<meta name="robots" content="noindex">' not in p.read_bytes()}
-    assert set(locs) == html_files
-    assert BASE_URL + "404.html" not in locs and BASE_URL + "locations/makeevka/" not in locs
-    lastmods = {url.findtext(ns + "loc"): url.findtext(ns + "lastmod") for url in root.iter(ns + "url")}
+    assert set(lastmods) == html_files
+    assert BASE_URL + "404.html" not in lastmods and BASE_URL + "locations/makeevka/" not in lastmods
     assert lastmods[BASE_URL + ARTICLE_URLS["toll-revised"]] == "2023-01-12"
     assert lastmods[BASE_URL + ARTICLE_URLS["one-year-on"]] == "2024-01-01"
+    part_2024 = (site / "sitemaps/2024-1.xml").read_text()
+    assert BASE_URL + ARTICLE_URLS["one-year-on"] in part_2024 and "/2023/" not in part_2024
 
 
 TERM_LISTINGS = {

@@ -41,7 +41,7 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
     _, _, _, pages, _ = plan(make_project, THREE)
     urls = [p.url for p in pages]
     assert len(urls) == len(set(urls))
-    assert urls[-1] == "sitemap.xml"
+    assert urls[-3:] == ["sitemaps/2023-1.xml", "sitemaps/pages-1.xml", "sitemap.xml"]  # the index last
     assert set(urls) == {
         "", "archive/", "timeline/", "claims/", "corrections/", "search/", "search/2023-1.js",
         "2023/01/03/a/", "2023/01/03/b/", "2023/01/04/c/",
@@ -51,13 +51,16 @@ def test_plan_has_every_page_once_with_the_sitemap_last(make_project):
         "topics/", "topics/casualties/", "topics/commemoration/", "topics/strike/",
         "locations/makiivka/feed.xml", "locations/samara/feed.xml", "locations/tolyatti/feed.xml",
         "topics/casualties/feed.xml", "topics/commemoration/feed.xml", "topics/strike/feed.xml",
-        "feed.xml", "404.html", "robots.txt", "sitemap.xml",
+        "feed.xml", "404.html", "robots.txt", "sitemap.xml", "sitemaps/2023-1.xml", "sitemaps/pages-1.xml",
         # Redirects from the other spellings of places and topics.
         "locations/makeevka/", "locations/makiyivka/", "locations/togliatti/", "topics/death-toll/", "topics/memorials/"}
-    sitemap = pages[-1]
-    # Every HTML page but those that ask search engines to leave them out: the 404 page and redirects.
-    assert [p.url for p in sitemap.context["entries"]] == [
-        p.url for p in pages if p.template.endswith(".html") and p.template not in ("404.html", "redirect.html")]
+    dated, undated, index = pages[-3:]
+    assert index.context["sitemaps"] == ("sitemaps/2023-1.xml", "sitemaps/pages-1.xml")
+    # Every HTML page but those that ask search engines to leave them out: the 404 page and redirects;
+    # those under a year's address in that year's sitemap.
+    listed = [p.url for p in pages if p.template.endswith(".html") and p.template not in ("404.html", "redirect.html")]
+    assert [e.url for e in dated.context["entries"]] == [url for url in listed if url.startswith("2023/")]
+    assert [e.url for e in undated.context["entries"]] == [url for url in listed if not url.startswith("2023/")]
 
 
 def test_the_timeline_and_the_search_index_are_split_by_year(make_project):
@@ -80,6 +83,18 @@ def test_the_timeline_and_the_search_index_are_split_by_year(make_project):
         "search/2023-1.js": ["c", "b", "a"], "search/2024-1.js": ["d"], "search/2025-1.js": ["e"]}
     search = next(p for p in pages if p.url == "search/")
     assert search.context["indexes"] == ("search/2025-1.js", "search/2024-1.js", "search/2023-1.js")
+
+
+def test_a_sitemap_longer_than_the_limit_is_split_in_parts(make_project, monkeypatch):
+    monkeypatch.setattr(render, "SITEMAP_SIZE", 4)
+    _, _, _, pages, _ = plan(make_project, THREE)
+    parts = {p.url: [e.url for e in p.context["entries"]] for p in pages if p.template == "sitemap.xml"}
+    assert all(0 < len(entries) <= 4 for entries in parts.values())
+    assert [url for url in parts if url.startswith("sitemaps/2023-")] == ["sitemaps/2023-1.xml", "sitemaps/2023-2.xml",
+                                                                          "sitemaps/2023-3.xml"]
+    assert pages[-1].context["sitemaps"] == tuple(parts)
+    listed = [url for entries in parts.values() for url in entries]
+    assert len(listed) == len(set(listed)) and "2023/01/03/a/" in listed and "" in listed
 
 
 def test_a_years_search_index_is_split_in_parts_counted_from_its_oldest(make_project, monkeypatch):
