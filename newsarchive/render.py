@@ -234,7 +234,8 @@ def _timeline_pages(index: SiteIndex) -> list[Page]:
     return [
         Page(url, "timeline.html", "Timeline" if year is None else f"Timeline of {year}",
              f"{description}." if year is None else f"{description}: {year}.",
-             context={"days": tuple(day for day in index.periods[indexes.DAY] if day.key.year == year),
+             context={"days": tuple(day for month in indexes.months_of(index, year)
+                                    for day in indexes.days_of(index, *month.key)),
                       "year": year, "years": urls, "earlier": padded[n], "later": padded[n + 2]})
         for n, (year, url) in enumerate(urls)
     ]
@@ -246,17 +247,22 @@ def _search_index_pages(index: SiteIndex, words_by_source: dict[str, str]) -> li
 
     Words come from each report's title, summary and body: declaring the part's bodies covers them.
     """
-    pages = []
-    for year in index.periods[indexes.YEAR]:
-        oldest_first = year.articles[::-1]
-        for start in range(0, len(oldest_first), SEARCH_INDEX_SIZE):
-            part = oldest_first[start: start + SEARCH_INDEX_SIZE][::-1]
-            number = start // SEARCH_INDEX_SIZE + 1
-            pages.append(Page(routes.search_index_url(year.key[0], number), "search-index.js",
-                              f"Search index of {year.title}, part {number}", bodies=part,
-                              context={"search_index": Deferred(build_search_index, (part,),
-                                                                (index.term_by_slug, words_by_source))}))
-    return pages
+    return [
+        Page(routes.search_index_url(year.key[0], number), "search-index.js",
+             f"Search index of {year.title}, part {number}", bodies=part,
+             context={"search_index": Deferred(build_search_index, (part,), (index.term_by_slug, words_by_source))})
+        for year in index.periods[indexes.YEAR]
+        for number, part in enumerate(parts_from_oldest(year.articles, SEARCH_INDEX_SIZE), start=1)
+    ]
+
+
+def parts_from_oldest(newest_first: tuple[Article, ...], size: int) -> list[tuple[Article, ...]]:
+    """Reports in parts of ``size`` counted from the oldest, each newest first; only the last may be short.
+
+    A part keeps its reports as newer ones are added, so what is made from it need not change.
+    """
+    oldest_first = newest_first[::-1]
+    return [oldest_first[start: start + size][::-1] for start in range(0, len(oldest_first), size)]
 
 
 def _redirect_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
@@ -296,9 +302,9 @@ def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
     one); the pages before it follow on from there. Numbered pages name their neighbours only,
     not the whole listing, so that their fingerprints do not change when it grows.
     """
-    oldest_first = listing.articles[::-1]
-    full = len(oldest_first) // page_size  # numbered pages: only full ones
-    newest_shown = listing.articles[: len(oldest_first) - max(0, full - 1) * page_size]
+    numbered = [part for part in parts_from_oldest(listing.articles, page_size) if len(part) == page_size]
+    full = len(numbered)
+    newest_shown = listing.articles[: len(listing.articles) - max(0, full - 1) * page_size]
     if listing.term:
         description = listing.term.description
     else:
@@ -311,11 +317,10 @@ def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
     heading = dataclasses.replace(listing, articles=())  # a numbered page shows its own reports only
     return [own] + [
         Page(routes.paged_url(listing.url, n), "listing.html", f"{listing.title} (page {n})", description,
-             context={"listing": heading, "articles": oldest_first[(n - 1) * page_size: n * page_size][::-1],
-                      "older": None, "newer": None, "children": (),
+             context={"listing": heading, "articles": part, "older": None, "newer": None, "children": (),
                       "pagination": Pagination(n, routes.paged_url(listing.url, n + 1) if n < full else listing.url,
                                                routes.paged_url(listing.url, n - 1) if n > 1 else None)})
-        for n in range(1, full + 1)
+        for n, part in enumerate(numbered, start=1)
     ]
 
 
