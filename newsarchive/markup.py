@@ -16,6 +16,8 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from . import quickmarkdown
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
     "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
@@ -49,6 +51,7 @@ class _DemoteTopHeadings(Treeprocessor):
 class ArchiveMarkdown(Extension):
     def extendMarkdown(self, md):
         md.treeprocessors.register(_DemoteTopHeadings(md), "demote_top_headings", 5)
+        quickmarkdown.speed_up(md)
 
 
 # Addresses in a and img tags, quoted or not. A scan, not a parser: it only serves to tell the

@@ -1,0 +1,103 @@
+"""The quicker Markdown processors give exactly Python-Markdown's HTML, and are really in use."""
+
+from pathlib import Path
+
+import frontmatter
+import markdown
+import pytest
+from hypothesis import given, settings, strategies as st
+from markdown.extensions import Extension
+
+from newsarchive import quickmarkdown
+from newsarchive.markup import EXTENSIONS, ArchiveMarkdown, _DemoteTopHeadings
+
+ARTICLES = sorted((Path(__file__).resolve().parent.parent / "articles").glob("*/*.md"))
+
+
+class _StockArchiveMarkdown(Extension):
+    """ArchiveMarkdown without the quicker processors: Python-Markdown's own."""
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_DemoteTopHeadings(md), "demote_top_headings", 5)
+
+
+def _converter(quick: bool):
+    extensions = [e for e in EXTENSIONS if not isinstance(e, ArchiveMarkdown)]
+    md = markdown.Markdown(extensions=extensions + [ArchiveMarkdown() if quick else _StockArchiveMarkdown()],
+                           output_format="html")
+
+    def convert(text: str) -> str:
+        try:
+            return md.convert(text)
+        finally:
+            md.reset()
+    return convert
+
+
+QUICK, STOCK = _converter(quick=True), _converter(quick=False)
+
+# Every inline pattern and block kind, met, nested, escaped and broken.
+BODIES = [
+    "Plain sentence with nothing special in it.",
+    "Some *em*, **strong**, ***both***, _em_, __strong__, *un*closed and a lone * star _ here.",
+    "snake_case_word and 2*3*4 and **bold _nested em_ bold** and *a **b** c*.",
+    "Code `x[0] < y & z` and ``double `tick` code`` and an unclosed ` tick and \\`escaped\\`.",
+    "Escapes: \\*not em\\*, \\[not a link\\], \\\\ backslash, \\<not html>, \\& amp.",
+    "[link](https://example.org/a_b) and [ref][r] and [short] and ![img](p.png \"t\") and ![ref img][r].\n\n"
+    "[r]: https://example.org/ref\n[short]: https://example.org/short",
+    "[unclosed link(https://x.org and [empty]() and [nested [brackets]](https://x.org/n).",
+    "<https://example.org/auto> and <mail@example.org> and <notalink> and < spaced >.",
+    "Inline <b>html</b> and <span title=\"a > b\">attr</span> and <!-- comment --> and <?pi?> and <![CDATA[x]]>.",
+    "Entities: &amp; &#169; &#x2014; &nosuch; & alone; AT&T.",
+    "Line one  \nline two after a hard break\\\nline three.",
+    "A footnote[^1] and another[^note] and a missing one[^none].\n\n[^1]: The first.\n[^note]: The *second*, with [a link](https://x.org).",
+    "| a | b |\n|---|:-:|\n| 1 | `|` |\n| *x* | [y](https://y.org) |",
+    "a | b\n--|--\n1 | 2",
+    "| lone |\n|------|\n| cell |",
+    "Not a table | just a pipe\nsecond line",
+    "# Title\n\nText\n\n## Sub\n\nSetext\n======\n\n---\n\n> quote with *em*\n> > nested [l](https://l.org)",
+    "1. one\n2. two *em*\n   - nested `code`\n   - more\n\n* star\n* list\n\n10. ten\n11. eleven",
+    "```\nfenced *not em* [not link]\n```\n\n    indented <code> & stuff\n\nafter",
+    "Mixed: **[bold link](https://x.org)** and *`code in em`* and [`code in link`](https://c.org).",
+    "Trailing backslash \\",
+    "",
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_same_html_as_python_markdown(body):
+    assert QUICK(body) == STOCK(body)
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_same_html_for_every_report_of_the_archive(path):
+    body = frontmatter.loads(path.read_text("utf-8")).content
+    assert QUICK(body) == STOCK(body)
+
+
+# Text drawn from the characters Markdown gives meaning to, so every pattern is tried and half-met.
+MARKDOWN_TEXT = st.lists(st.sampled_from([*"ab *_`\\[]()!<>&#;:/|-=^\n.1@\"'", "  \n", "http://", "[^1]", "&amp;"]),
+                         max_size=60).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKDOWN_TEXT)
+def test_same_html_for_any_text(body):
+    assert QUICK(body) == STOCK(body)
+
+
+def test_every_pattern_of_our_markdown_is_skipped_when_it_cannot_match():
+    """If a Python-Markdown upgrade changes a pattern, it is tried always (still right, but slower): say so."""
+    md = markdown.Markdown(extensions=EXTENSIONS)
+    assert isinstance(md.treeprocessors["inline"], quickmarkdown.SkippingInlineProcessor)
+    assert isinstance(md.parser.blockprocessors["table"], quickmarkdown.QuickTableProcessor)
+    assert {name: quickmarkdown.first_characters(md.inlinePatterns[name]) for name in
+            ("backtick", "escape", "footnote", "reference", "link", "image_link", "autolink", "automail",
+             "linebreak", "html", "entity", "em_strong")} == {
+        "backtick": "\\`", "escape": "\\", "footnote": "[", "reference": "[", "link": "[", "image_link": "!",
+        "autolink": "<", "automail": "<", "linebreak": " ", "html": "<", "entity": "&", "em_strong": "*_"}
+
+
+def test_a_pattern_we_do_not_know_is_always_tried():
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+    assert quickmarkdown.first_characters(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del")) is None
