@@ -33,7 +33,17 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits: \w without the underscore
 
 def words(text: str) -> list[str]:
     """The normalised words of ``text``: 'Makiïvka's toll' -> ['makiivka', 's', 'toll']."""
-    return _WORD.findall(unicodedata.normalize("NFKD", text.lower()).translate(_DROP_MARKS))
+    return _WORD.findall(_NON_ASCII.sub(_unfold, text.lower()))
+
+
+# ASCII needs no unfolding, and reports are nearly all ASCII. Unfolding runs of other characters
+# alone gives what unfolding the whole text would: decomposing one character, or reordering the
+# marks after it, never reaches across an ASCII character.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _unfold(run: re.Match) -> str:
+    return unicodedata.normalize("NFKD", run[0]).translate(_DROP_MARKS)
 
 
 def searchable_terms(listings: tuple[Listing, ...]) -> tuple[Listing, ...]:

@@ -15,6 +15,14 @@ def test_words_ignore_case_accents_and_punctuation():
     assert search.words("  \n—  ") == []
 
 
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text("ae \u0301\u0327\u0308ﬁ™①½Йй—", max_size=12))
+def test_words_unfold_runs_of_other_characters_as_the_whole_text_would(text):
+    import unicodedata
+    whole = unicodedata.normalize("NFKD", text.lower())
+    expected = search._WORD.findall("".join(c for c in whole if not unicodedata.category(c).startswith("M")))
+    assert search.words(text) == expected
+
+
 @given(st.text(max_size=30))
 def test_words_are_stable_under_renormalising(text):
     # A word of the index, typed back as a query, is found as itself.
