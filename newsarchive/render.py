@@ -98,6 +98,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # a build is short: not a check of every template's time on every page
     )
     env.globals.update(
         site=config.site,
@@ -115,6 +116,24 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
     def relative(context: jinja2.runtime.Context, url: str) -> str:
         """The link to ``url`` from the page being rendered."""
         return routes.link_url(config.site.base_url, context["page"].url, url)
+
+    made: dict[tuple, tuple] = {}
+
+    @jinja2.pass_context
+    def once_per_depth(context: jinja2.runtime.Context, macro: jinja2.runtime.Macro, *args) -> str:
+        """``macro(*args)``, made once for all pages whose links start alike (at one depth).
+
+        For a macro whose output depends on nothing but its arguments and the page's links, which
+        are relative: a report's entry in a list is met on a dozen pages, and making it is half
+        the work of rendering them.
+        """
+        key = (macro.name, routes.link_root(config.site.base_url, context["page"].url), *map(id, args))
+        found = made.get(key)
+        if found is None:  # the arguments are kept with the result, so no id in a key is reused
+            found = made[key] = (macro(*args), args)
+        return found[0]
+
+    env.globals["once_per_depth"] = once_per_depth
 
     env.filters.update(
         relative=relative,

@@ -98,14 +98,19 @@ def relative_url(from_url: str, to_url: str) -> str:
 
 
 def link_url(base_url: str, from_url: str, to_url: str) -> str:
-    """The link to ``to_url`` on the page at ``from_url``.
+    """The link to ``to_url`` on the page at ``from_url``."""
+    return (link_root(base_url, from_url) + to_url) or "./"
+
+
+def link_root(base_url: str, from_url: str) -> str:
+    """What every link on the page at ``from_url`` starts with: the way up to the site's root.
 
     Relative everywhere but on the 404 page: a server shows that one at whatever address was
     missing, at any depth, so its links start from the site's root path instead.
     """
     if from_url == NOT_FOUND:
-        return urlsplit(base_url).path + to_url
-    return relative_url(from_url, to_url)
+        return urlsplit(base_url).path
+    return "../" * from_url.count("/")
 
 
 def absolute_url(base_url: str, url: str) -> str:
