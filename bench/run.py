@@ -125,11 +125,36 @@ def our_python() -> str:
 
 # --- files ---------------------------------------------------------------------------------------
 
+class Trash:
+    """Where removed trees wait until every build is timed.
+
+    Just after tens of thousands of files are deleted, ext4 makes new files and folders slowly: for
+    a minute or more it looks past the recently freed inodes (recently_deleted() in ialloc.c),
+    which on this machine made a cold build after deleting the last run's trees 3 s slower, and
+    charged it to whichever build made the most files. So the bench deletes nothing while it
+    times: what it removes is moved here, and deleted when it is done.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+
+    def put(self, path: Path) -> None:
+        if os.path.lexists(path):
+            self.folder.mkdir(exist_ok=True)
+            self.count += 1  # with the process id: a stopped run may have left its trash
+            path.rename(self.folder / f"{os.getpid()}-{self.count}-{path.name}")
+
+    def empty(self) -> None:
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+
+
+TRASH = Trash(Path(__file__).resolve().parent / "work" / "trash")  # main() moves it into --workdir
+
+
 def remove(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.is_dir():
-        shutil.rmtree(path)
+    TRASH.put(path)
 
 
 def remove_output(output: Path) -> None:
@@ -293,6 +318,7 @@ def main() -> int:
     args = parser.parse_args()
     work = args.workdir.absolute()
     work.mkdir(parents=True, exist_ok=True)
+    TRASH.folder = work / "trash"  # on the corpora's file system, so that moving there is a rename
     hugo = None if args.skip_peers else shutil.which("hugo")
     if not args.skip_peers and hugo is None:
         print("hugo: not installed", file=sys.stderr)
@@ -316,6 +342,8 @@ def main() -> int:
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        TRASH.empty()
     print(f"Seconds are whole-process wall times on {os.cpu_count()} cores; peak MB is the largest process. "
           f"The floor is reading, YAML, Markdown, Jinja and writing alone over {FLOOR_JOBS} processes "
           "(bench/floor.py); cold ÷ floor is how many times that our cold build takes. "
