@@ -33,7 +33,14 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits: \w without the underscore
 
 def words(text: str) -> list[str]:
     """The normalised words of ``text``: 'Makiïvka's toll' -> ['makiivka', 's', 'toll']."""
-    return _WORD.findall(_NON_ASCII.sub(_unfold, text.lower()))
+    text = text.lower()
+    if text.isascii():  # most texts: the same words, three times sooner
+        return text.encode("ascii").translate(_ASCII_SPACING).decode("ascii").split()
+    return _WORD.findall(_NON_ASCII.sub(_unfold, text))
+
+
+# Every ASCII character that is not a letter or digit, made a space.
+_ASCII_SPACING = bytes(code if chr(code).isalnum() else ord(" ") for code in range(256))
 
 
 # ASCII needs no unfolding, and reports are nearly all ASCII. Unfolding runs of other characters
