@@ -41,7 +41,7 @@ class ArchiveMarkdown(Extension):
         md.treeprocessors.register(DemoteTopHeadings(md), "demote_top_headings", 5)
 
 
-# newsarchive/markup.py's EXTENSIONS, copied rather than imported: the floor runs none of our code.
+# newsarchive/markup.py's extensions(), copied rather than imported: the floor runs none of our code.
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "sane_lists", ArchiveMarkdown()]
 PAGE = """<!DOCTYPE html>
 <html lang="en">

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from markdown.extensions import Extension
 
 from newsarchive import quickmarkdown
-from newsarchive.markup import EXTENSIONS, ArchiveMarkdown, _DemoteTopHeadings
+from newsarchive.markup import ArchiveMarkdown, _DemoteTopHeadings, extensions
 
 ARTICLES = sorted((Path(__file__).resolve().parent.parent / "articles").glob("*/*.md"))
 
@@ -22,8 +22,8 @@ class _StockArchiveMarkdown(Extension):
 
 
 def _converter(quick: bool):
-    extensions = [e for e in EXTENSIONS if not isinstance(e, ArchiveMarkdown)]
-    md = markdown.Markdown(extensions=extensions + [ArchiveMarkdown() if quick else _StockArchiveMarkdown()],
+    others = [e for e in extensions() if not isinstance(e, ArchiveMarkdown)]
+    md = markdown.Markdown(extensions=others + [ArchiveMarkdown() if quick else _StockArchiveMarkdown()],
                            output_format="html")
 
     def convert(text: str) -> str:
@@ -88,7 +88,7 @@ def test_same_html_for_any_text(body):
 
 def test_every_pattern_of_our_markdown_is_skipped_when_it_cannot_match():
     """If a Python-Markdown upgrade changes a pattern, it is tried always (still right, but slower): say so."""
-    md = markdown.Markdown(extensions=EXTENSIONS)
+    md = markdown.Markdown(extensions=extensions())
     assert isinstance(md.treeprocessors["inline"], quickmarkdown.SkippingInlineProcessor)
     assert isinstance(md.parser.blockprocessors["table"], quickmarkdown.QuickTableProcessor)
     assert {name: quickmarkdown.first_characters(md.inlinePatterns[name]) for name in
