@@ -23,6 +23,7 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import datetime as dt
 import re
 import traceback
@@ -33,7 +34,7 @@ from typing import Callable, Iterable, Iterator
 import jinja2
 
 from . import claims, dates, indexes, maps, metadata, routes
-from .cache import BuildCache, digest
+from .cache import BuildCache, HashStore, digest
 from .config import SiteConfig, alias_slugs
 from .errors import BuildError, Problem, display_path
 from .fingerprint import Deferred, Fingerprinter, template_digests
@@ -375,47 +376,81 @@ def render_outputs(pages: list[Page], reports: tuple[Article, ...], env: jinja2.
     cache, needs no rendering. The others are rendered by ``workers``, which put the bytes in the
     cache; every Output points there. While the published ``reports``' front-matter, the templates
     and the config stay as they were, each page's fingerprint but for bodies is taken from the last
-    build instead of being computed again (the pages are then planned the same).
+    build, and what changed is found here at once; otherwise every page is fingerprinted anew, and
+    the workers share that work with the rendering, a span of pages each.
     """
     fingerprints = Fingerprinter(fingerprint_base, template_digests(env))
     reports_key = fingerprints.reports_key(reports)
     earlier = cache.fingerprints_without_bodies(reports_key)
-    without_bodies = {}
-    store = cache.rendered
-    plan = []
-    for page in pages:
-        relpath = routes.output_path(page.url)
-        fingerprint = without_bodies[relpath] = earlier.get(relpath) or fingerprints.without_bodies(page)
-        key = fingerprints.with_bodies(fingerprint, page)
-        known = cache.page_digest(key)
-        if known is not None and published.get(relpath) != known and not store.has(known):
-            known = None
-        plan.append((relpath, key, known))
-    to_render = [number for number, (_, _, known) in enumerate(plan) if known is None]
-    global _RENDERING
-    _RENDERING = (pages, env, store, cache.fresh)  # what forked workers render from
-    rendered = iter(workers.map(_render_in_worker, to_render, min_per_worker=PAGES_PER_WORKER))
-    remembered = {}
-    for done, (relpath, key, known) in enumerate(plan, start=1):
+    global _JOB
+    _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, cache.pages, published)
+    if earlier:
+        plan = [_JOB.plan(number) for number in range(len(pages))]
+        to_render = [number for number, (_, _, _, known) in enumerate(plan) if known is None]
+        rendered = iter(workers.map(_render_in_worker, to_render, min_per_worker=PAGES_PER_WORKER))
+        outputs = ((relpath, without, key, known or next(rendered)) for relpath, without, key, known in plan)
+    else:
+        spans = [(start, min(start + SPAN, len(pages))) for start in range(0, len(pages), SPAN)]
+        outputs = itertools.chain.from_iterable(
+            workers.map(_span_in_worker, spans, min_per_worker=max(1, PAGES_PER_WORKER // SPAN)))
+    remembered, without_bodies = {}, {}
+    for done, (relpath, without, key, known) in enumerate(outputs, start=1):
         if progress:
-            progress("rendering and writing pages", done, len(plan))
-        if known is None:
-            known = next(rendered)
-        yield Output(relpath, known, source=store.path(known))
-        remembered[key] = known
+            progress("rendering and writing pages", done, len(pages))
+        yield Output(relpath, known, source=_JOB.store.path(known))
+        remembered[key], without_bodies[relpath] = known, without
     cache.remember_pages(remembered, reports_key, without_bodies)
 
 
-_RENDERING: tuple | None = None
+SPAN = 64  # pages a worker fingerprints and renders at a time, in order: neighbours share listings
+
+
+@dataclass
+class _Job:
+    """What forked workers fingerprint and render from, and where they store what they render."""
+
+    pages: list[Page]
+    env: jinja2.Environment
+    store: HashStore
+    fresh: bool  # a clean build trusts nothing kept before
+    fingerprints: Fingerprinter
+    earlier: dict[str, str]  # the last build's fingerprints but for bodies, if still good
+    page_digests: dict[str, str]  # the cache's: the digest of the bytes each fingerprint gave
+    published: dict[str, str]
+
+    def plan(self, number: int) -> tuple[str, str, str, str | None]:
+        """A page's output path, fingerprint but for bodies, fingerprint, and its bytes' digest if known."""
+        page = self.pages[number]
+        relpath = routes.output_path(page.url)
+        without = self.earlier.get(relpath) or self.fingerprints.without_bodies(page)
+        key = self.fingerprints.with_bodies(without, page)
+        known = self.page_digests.get(key)
+        if known is not None and self.published.get(relpath) != known and not self.store.has(known):
+            known = None
+        return relpath, without, key, known
+
+    def render(self, number: int) -> str:
+        """Render a page into the store and give its digest: bytes do not travel back through a pipe."""
+        data = render_page(self.pages[number], self.env)
+        data_digest = digest(data)
+        self.store.save(data_digest, data, replace=self.fresh)
+        return data_digest
+
+
+_JOB: _Job | None = None
 
 
 def _render_in_worker(number: int) -> str:
-    """Render a page into the cache's store, and give its digest: bytes do not travel back through a pipe."""
-    pages, env, store, fresh = _RENDERING
-    data = render_page(pages[number], env)
-    data_digest = digest(data)
-    store.save(data_digest, data, replace=fresh)  # a clean build trusts nothing kept before
-    return data_digest
+    return _JOB.render(number)
+
+
+def _span_in_worker(span: tuple[int, int]) -> list[tuple[str, str, str, str]]:
+    """Plan the pages of a span and render those not known."""
+    result = []
+    for number in range(*span):
+        relpath, without, key, known = _JOB.plan(number)
+        result.append((relpath, without, key, known or _JOB.render(number)))
+    return result
 
 
 def _template_problem(exc: Exception, env: jinja2.Environment, page: Page) -> Problem:
