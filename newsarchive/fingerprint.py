@@ -128,6 +128,8 @@ class Fingerprinter:
             try:  # most are reports already met (listings, their pages, related reports): one lookup each
                 return "(" + "\0".join([self.memo[id(item)] for item in value]) + ")"
             except KeyError:
+                if _plain_rows(value):  # a sitemap's thousands of addresses and dates: all in one step
+                    return repr(value)
                 return "(" + "\0".join(map(self.value, value)) + ")"
         if isinstance(value, dict):
             return "{" + "\0".join([f"{self.value(k)}\1{self.value(v)}" for k, v in sorted(value.items())]) + "}"
@@ -142,6 +144,11 @@ class Fingerprinter:
 
 _PLAIN = {str, int, float, bool, type(None), dt.date, dt.datetime, dt.timezone}
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain_rows(value: tuple | list) -> bool:
+    """Whether ``value`` holds only tuples of plain values, which its repr tells apart in full."""
+    return all(isinstance(row, tuple) and all(type(item) in _PLAIN for item in row) for row in value)
 
 
 def _short(text: str) -> str:

@@ -29,7 +29,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import jinja2
 
@@ -63,8 +63,7 @@ class Pagination:
     older_url: str | None
 
 
-@dataclass(frozen=True)
-class SitemapEntry:
+class SitemapEntry(NamedTuple):  # a tuple: there is one for every page, and fingerprints read them at once
     url: str
     lastmod: dt.date | None
 

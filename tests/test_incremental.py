@@ -59,6 +59,10 @@ def test_a_rebuild_after_each_kind_of_change_equals_a_clean_build(project, make_
                "claims:\n  - {claimant: Ministry, measure: killed, figure: 63, stated: 2023-01-02}\n"
                "corrections:\n  - {date: 2023-01-05, text: Fixed., serious: true}\n", "Body of report 4.\n")),
         lambda root: (root / "articles/2023/2023-01-03-r3.md").unlink(),
+        # Only the sitemap's date for the report, and the report's own page, change.
+        lambda root: (root / "articles/2023/2023-01-05-r5.md").write_text(
+            md("title: Report 5\ndate: 2023-01-05\nupdated: 2023-01-09\nlocations: [Makiivka]\ntopics: [Strike]\n",
+               "Body of report 5, with a [link](https://outlet.example/5).\n")),
         lambda root: (root / "templates/_macros.html").write_text(
             (root / "templates/_macros.html").read_text().replace(' · ', ' | ')),
         lambda root: (root / "site_config.yaml").write_text(
