@@ -20,7 +20,7 @@ from typing import Callable, Iterable, NamedTuple
 import frontmatter
 
 from . import fields, routes
-from .cache import BuildCache, CachedSource, HashStore, digest
+from .cache import BuildCache, CachedSource, digest
 from .config import SLUG_RE, SiteConfig, term_key
 from .errors import ContentError, Problem, display_path
 from .markup import MarkdownRenderer, MarkupError, RenderedBody
@@ -137,22 +137,18 @@ def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_P
             entries[source.shown] = cached
         else:
             unread.append(source)
-    raws, problems = _read_bytes(unread, problems)
-    to_parse = []
-    for source, raw in raws.items():
-        cached = cache.source(source.shown, digest(raw))
-        if cached is not None:
-            entries[source.shown] = cache.remember_signature(source.shown, source.signature)
-        else:
-            to_parse.append((source, raw))
-    results = workers.map(functools.partial(_read_in_worker, config, cache.bodies), to_parse)
-    for done, (entry, source_problems) in enumerate(results, start=1):
+    global _READING
+    _READING = (config, cache)  # what forked workers read with
+    results = workers.map(_read_in_worker, unread)
+    for done, (source, (entry, source_problems, same_bytes)) in enumerate(zip(unread, results), start=1):
         if progress:
-            progress("reading reports", done, len(to_parse))
+            progress("reading reports", done, len(unread))
         problems += source_problems
-        if entry is not None:
-            entries[entry.article.source_path] = entry
-            cache.remember_source(entry.article.source_path, entry)
+        if same_bytes:  # touched or copied, not changed
+            entries[source.shown] = cache.remember_signature(source.shown, source.signature)
+        elif entry is not None:
+            entries[source.shown] = entry
+            cache.remember_source(source.shown, entry)
     cache.forget_sources_except({source.shown for source in sources})
     articles = [entry.article for entry in entries.values()]
     problems += find_duplicate_urls(articles)
@@ -162,26 +158,29 @@ def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_P
                    {shown: entry.words for shown, entry in entries.items()})
 
 
-def _read_bytes(sources: list[SourceFile], problems: list[Problem]) -> tuple[dict[SourceFile, bytes], list[Problem]]:
-    raws = {}
-    for source in sources:
-        try:
-            with open(source.path, "rb") as handle:
-                raws[source] = handle.read()
-        except OSError as exc:
-            problems = problems + [Problem(source.shown, None, None, f"cannot read: {exc.strerror}")]
-    return raws, problems
+_READING: tuple[SiteConfig, BuildCache] | None = None
 
 
-def _read_in_worker(config: SiteConfig, bodies: HashStore,
-                    item: tuple[SourceFile, bytes]) -> tuple[CachedSource | None, list]:
-    """Read one source in a worker process; its body goes straight to the store, not back through a pipe."""
-    source, raw = item
+def _read_in_worker(source: SourceFile) -> tuple[CachedSource | None, list[Problem], bool]:
+    """Read one source in a worker process and, unless its bytes are those cached, parse it.
+
+    Its body goes straight to the store, not back through a pipe. Gives its reading or the
+    problems found, and whether the bytes were the cached ones.
+    """
+    config, cache = _READING
+    try:
+        with open(source.path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return None, [Problem(source.shown, None, None, f"cannot read: {exc.strerror}")], False
+    source_digest = digest(raw)
+    if cache.source(source.shown, source_digest) is not None:
+        return None, [], True
     reading = read_article(Path(source.path), raw, config, _renderer().render, source.shown)
     if reading.article is None:
-        return None, reading.problems
-    bodies.save(reading.article.body_digest, reading.body.html.encode("utf-8"))
-    return CachedSource(digest(raw), source.signature, reading.article, searchable_words(reading)), []
+        return None, reading.problems, False
+    cache.bodies.save(reading.article.body_digest, reading.body.html.encode("utf-8"))
+    return CachedSource(source_digest, source.signature, reading.article, searchable_words(reading)), [], False
 
 
 @functools.cache
