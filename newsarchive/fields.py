@@ -131,13 +131,16 @@ def as_date_or_datetime(value: object) -> dt.date | dt.datetime:
     return moment
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")  # \s is str.isspace()'s set
+
+
 def as_url(value: object, schemes: tuple[str, ...] = ("http", "https")) -> str:
     """An absolute address with one of ``schemes``."""
     text = as_text(value)
     parts = urlsplit(text)
     if parts.scheme.lower() not in schemes or not (parts.netloc or parts.scheme == "mailto"):
         raise FieldError(f"expected an address starting with {' or '.join(s + ':' for s in schemes)}, got {text!r}")
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if _SPACE_OR_CONTROL.search(text):
         raise FieldError(f"the address {text!r} contains spaces or control characters")
     return text
 

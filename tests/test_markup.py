@@ -139,3 +139,25 @@ def test_deep_nesting_is_an_error_not_a_crash(render):
     with pytest.raises(MarkupError) as info:
         render(">" * 5000 + " deep\n")
     assert str(info.value) == "the body nests quotes more than 32 levels deep"
+
+
+@pytest.mark.parametrize("line, refused", [
+    ("\t" * 50 + "- item", False),  # 200 columns: the limit
+    ("\t" * 51 + "- item", True),
+    ("\t" * 49 + " " * 5 + "- item", True),  # 201 columns
+    (" " * 200 + "- item", False),
+    (" " * 201 + "- item", True),
+    (">" * 32 + " quoted", False),
+    ("> " * 33 + "quoted", True),
+    ("[" * 1000, False),
+    ("[" * 1001, True),
+])
+def test_body_limits_are_exact_at_their_edges(line, refused):
+    from newsarchive.markup import MarkupError, check_body_limits
+    body = f"First paragraph.\n\n{line}\n"
+    if refused:
+        with pytest.raises(MarkupError) as error:
+            check_body_limits(body)
+        assert error.value.line == 3
+    else:
+        check_body_limits(body)
