@@ -95,6 +95,8 @@ def _static_outputs(config: SiteConfig) -> Iterator[Output]:
 
 
 def _page_maker(pages: list, env) -> Callable[[str], bytes]:
-    """Renders, on demand, a page the writer found missing from every copy of the site."""
-    by_path = {routes.output_path(page.url): page for page in pages}
-    return lambda relpath: render_page(by_path[relpath], env)
+    """Renders, on demand, a page the writer found missing from every copy of the site (rarely: so
+    the pages are looked up by path only then)."""
+    def make(relpath: str) -> bytes:
+        return render_page(next(page for page in pages if routes.output_path(page.url) == relpath), env)
+    return make

@@ -104,6 +104,18 @@ def test_a_build_into_an_empty_folder_renders_only_what_the_cache_lost(make_proj
     assert site_files(root) == before
 
 
+def test_a_page_no_copy_and_no_cache_holds_is_made_again(make_project, build_ok):
+    root = make_project(ARTICLES)
+    site = build_ok(root)
+    before = site_files(root)
+    (site / "2023/01/03/r3/index.html").unlink()  # from the published copy,
+    spare = next(copy for copy in root.glob("._site.?") if copy.is_dir() and copy != site.resolve())
+    shutil.rmtree(spare)  # the other copy gone,
+    shutil.rmtree(root / CACHE / PAGES)  # and the rendered pages the cache kept
+    build_ok(root)
+    assert site_files(root) == before
+
+
 def test_a_clean_build_trusts_no_page_the_cache_kept(make_project, build_ok):
     root = make_project(ARTICLES)
     site = build_ok(root)
