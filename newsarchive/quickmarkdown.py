@@ -1,16 +1,17 @@
-"""Python-Markdown's own processors, without the tries that cannot match: the same HTML, a third sooner.
+"""Python-Markdown's own processors, without the tries that cannot match: the same HTML, twice as soon.
 
 Markdown is most of a cold build's work, and much of Python-Markdown's time goes on tries that
 fail. Its inline pass tries each of its patterns (code, escapes, links, images, autolinks, HTML,
 entities, emphasis, footnotes) on every run of text, a Python call and a regular-expression search
-each, and a sentence with no '[' holds no link; its table processor splits every paragraph into
-cells to see whether it is a table, and one without a '|' is not. Here a pattern is skipped when
-the text holds none of the characters every match of it begins with, and a paragraph without '|'
-is not taken apart; everything else is Python-Markdown's own code, so the HTML is the same byte
-for byte (tests compare it with Python-Markdown's on every kind of body).
+each, and a sentence with no '[' holds no link; its block parser asks each of its processors
+(headings, rules, quotes, tables, footnotes, references) about every paragraph, and one without a
+'#' is no heading. Here a pattern or block processor is skipped when the text holds none of the
+characters that every match of it needs; everything else is Python-Markdown's own code, so the
+HTML is the same byte for byte (tests compare it with Python-Markdown's on every kind of body).
 
-A pattern is skipped only if its regular expression is one listed here, as Python-Markdown 3.11
-writes it: a pattern another extension adds, or a newer Python-Markdown changes, is always tried.
+A pattern or processor is skipped only if its class and regular expression are those listed here,
+as Python-Markdown 3.11 writes them: one another extension adds, or a newer Python-Markdown
+changes, is always tried.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from __future__ import annotations
 import re
 
 from markdown import Markdown, util
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import (BlockQuoteProcessor, HashHeaderProcessor, HRProcessor, ReferenceProcessor,
+                                      SetextHeaderProcessor)
+from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import DelimiterProcessor
 from markdown.treeprocessors import InlineProcessor
@@ -80,17 +85,56 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
-class QuickTableProcessor(TableProcessor):
-    """The tables extension's processor, answering at once for a paragraph without a '|'."""
+# Block processors by class and expression, and the characters one of which a block needs for it
+# to take the block (each takes nothing, and changes nothing, when its expression finds no match).
+BLOCK_CHARACTERS = {
+    (HashHeaderProcessor, r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"): "#",
+    (SetextHeaderProcessor, r"^.*?\n(?:=+|-+)[ ]*(\n|$)"): "=-",
+    (HRProcessor, r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$"): "-_*",
+    (BlockQuoteProcessor, r"(^|\n)[ ]{0,3}>[ ]?(.*)"): ">",
+    (FootnoteBlockProcessor, r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$"): "[",
+    (ReferenceProcessor, r"^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?"
+                         r'((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$'): "[",
+    (TableProcessor, None): "|",  # a table's first line has a '|' (see TableProcessor.test)
+}
 
-    def test(self, parent, block: str) -> bool:
-        return "|" in block and super().test(parent, block)
+
+def block_characters(processor) -> str | None:
+    """The characters one of which a block needs for ``processor`` to take it, or None if not known."""
+    expression = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
+    return BLOCK_CHARACTERS.get((type(processor), getattr(expression, "pattern", None)))
+
+
+class QuickBlockParser(BlockParser):
+    """Python-Markdown's BlockParser, not asking a processor about a block it cannot take."""
+
+    def parseDocument(self, lines):
+        # The processors in the order Python-Markdown asks them, each with what a block needs for it.
+        self.gated = [(processor, block_characters(processor)) for processor in self.blockprocessors]
+        return super().parseDocument(lines)
+
+    def parseBlocks(self, parent, blocks: list[str]) -> None:
+        gated = getattr(self, "gated", None)
+        if gated is None:  # called before any document: ask every processor, as Python-Markdown does
+            return super().parseBlocks(parent, blocks)
+        while blocks:
+            for processor, characters in gated:
+                if characters is not None:
+                    block = blocks[0]
+                    for character in characters:
+                        if character in block:
+                            break
+                    else:  # what asking it would have given
+                        continue
+                if processor.test(parent, blocks[0]):
+                    if processor.run(parent, blocks) is not False:
+                        break
 
 
 def speed_up(md: Markdown) -> None:
     """Put the quicker processors in place of Python-Markdown's, where it has the ones they replace."""
     if all(hasattr(InlineProcessor, name) for name in ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")):
-        md.treeprocessors.register(SkippingInlineProcessor(md), "inline", 20)  # Python-Markdown's priorities
-    table = md.parser.blockprocessors["table"] if "table" in md.parser.blockprocessors else None
-    if type(table) is TableProcessor:
-        md.parser.blockprocessors.register(QuickTableProcessor(md.parser, table.config), "table", 75)
+        md.treeprocessors.register(SkippingInlineProcessor(md), "inline", 20)  # Python-Markdown's priority
+    # The processors hold the parser they were made with, so its class is changed, not the parser.
+    if type(md.parser) is BlockParser:
+        md.parser.__class__ = QuickBlockParser

@@ -60,6 +60,14 @@ BODIES = [
     "```\nfenced *not em* [not link]\n```\n\n    indented <code> & stuff\n\nafter",
     "Mixed: **[bold link](https://x.org)** and *`code in em`* and [`code in link`](https://c.org).",
     "Trailing backslash \\",
+    "Heading ##\n## Closed ##\n####### seven\n#hash-tag in text and C# and issue #5",
+    "Setext one\n===\nSetext two\n---\ntext\n- - -\n* * *\n___\n--\n==",
+    "A heading underlined with dashes\n---",
+    "A heading underlined with equals\n=",
+    "Rules alone in their paragraphs\n\n***\n\n___\n\n* * *\n\n- - -",
+    "> quote\nlazy line\n\n> > deep\n>no space\n\n    > code, not a quote",
+    "Text[^a] and more.\n\n[^a]: A note\n    continued\n[^b]: unused\n\n[ref]: https://r.example \"T\"\n[Ref] and [ref][] and [x]: not a def",
+    "- item\n\n    para in item\n\n    # heading in item\n    > quote in item\n\n1. one\n\n    | a | b |\n    |---|---|\n    | 1 | 2 |",
     "",
 ]
 
@@ -76,7 +84,9 @@ def test_same_html_for_every_report_of_the_archive(path):
 
 
 # Text drawn from the characters Markdown gives meaning to, so every pattern is tried and half-met.
-MARKDOWN_TEXT = st.lists(st.sampled_from([*"ab *_`\\[]()!<>&#;:/|-=^\n.1@\"'", "  \n", "http://", "[^1]", "&amp;"]),
+MARKDOWN_TEXT = st.lists(st.sampled_from([*"ab *_`\\[]()!<>&#;:/|-=^\n.1@\"'", "  \n", "http://", "[^1]", "&amp;",
+                                          "\n\n", "    ", "1. ", "- ", "> ", "# ", "---", "===", "***", "_ _ _",
+                                          "[x]: http://a", "[^1]: note", "| a |", "|---|"]),
                          max_size=60).map("".join)
 
 
@@ -90,7 +100,11 @@ def test_every_pattern_of_our_markdown_is_skipped_when_it_cannot_match():
     """If a Python-Markdown upgrade changes a pattern, it is tried always (still right, but slower): say so."""
     md = markdown.Markdown(extensions=extensions())
     assert isinstance(md.treeprocessors["inline"], quickmarkdown.SkippingInlineProcessor)
-    assert isinstance(md.parser.blockprocessors["table"], quickmarkdown.QuickTableProcessor)
+    assert isinstance(md.parser, quickmarkdown.QuickBlockParser)
+    assert {name: quickmarkdown.block_characters(md.parser.blockprocessors[name]) for name in
+            ("table", "hashheader", "setextheader", "hr", "quote", "footnote", "reference")} == {
+        "table": "|", "hashheader": "#", "setextheader": "=-", "hr": "-_*", "quote": ">", "footnote": "[",
+        "reference": "["}
     assert {name: quickmarkdown.first_characters(md.inlinePatterns[name]) for name in
             ("backtick", "escape", "footnote", "reference", "link", "image_link", "autolink", "automail",
              "linebreak", "html", "entity", "em_strong")} == {
@@ -98,6 +112,11 @@ def test_every_pattern_of_our_markdown_is_skipped_when_it_cannot_match():
         "autolink": "<", "automail": "<", "linebreak": " ", "html": "<", "entity": "&", "em_strong": "*_"}
 
 
-def test_a_pattern_we_do_not_know_is_always_tried():
+def test_a_pattern_or_block_processor_we_do_not_know_is_always_tried():
+    from markdown.blockprocessors import HashHeaderProcessor
     from markdown.inlinepatterns import SimpleTagInlineProcessor
     assert quickmarkdown.first_characters(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del")) is None
+
+    class OtherHeadings(HashHeaderProcessor):
+        pass
+    assert quickmarkdown.block_characters(OtherHeadings(markdown.Markdown().parser)) is None
