@@ -27,7 +27,8 @@ from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import DelimiterProcessor
 from markdown.treeprocessors import InlineProcessor
 
-# Each pattern's expression, and the characters one of which begins every match of it.
+# Each pattern's expression, and the characters one of which begins every match of it (or, for a
+# line break, the text every match is).
 FIRST_CHARACTERS = {
     r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)": "\\`",  # backtick: code
     r"\\(.)": "\\",  # escape
@@ -36,14 +37,14 @@ FIRST_CHARACTERS = {
     r"\!\[": "!",  # image_link, image_reference, short_image_ref
     r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>": "<",  # autolink
     r"<([^<> !]+@[^@<> ]+)>": "<",  # automail
-    r"  \n": " ",  # linebreak
+    r"  \n": ("  \n",),  # linebreak
     (r"""(<(\/?+[a-zA-Z][^\s"'<>@]*+(?:\s+[^\s"'=<>]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>]++))?+)*+\s*+/?|"""
      r"!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)"): "<",  # html
     r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)": "&",  # entity
 }
 
 
-def first_characters(pattern) -> str | None:
+def first_characters(pattern) -> str | tuple[str, ...] | None:
     """The characters one of which begins every match of ``pattern``, or None if that is not known."""
     if type(pattern) is DelimiterProcessor:  # emphasis: its expression is its delimiters, escaped
         tokens = pattern.tokens

@@ -109,7 +109,7 @@ def test_every_pattern_of_our_markdown_is_skipped_when_it_cannot_match():
             ("backtick", "escape", "footnote", "reference", "link", "image_link", "autolink", "automail",
              "linebreak", "html", "entity", "em_strong")} == {
         "backtick": "\\`", "escape": "\\", "footnote": "[", "reference": "[", "link": "[", "image_link": "!",
-        "autolink": "<", "automail": "<", "linebreak": " ", "html": "<", "entity": "&", "em_strong": "*_"}
+        "autolink": "<", "automail": "<", "linebreak": ("  \n",), "html": "<", "entity": "&", "em_strong": "*_"}
 
 
 def test_a_pattern_or_block_processor_we_do_not_know_is_always_tried():
