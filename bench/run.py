@@ -111,6 +111,9 @@ def tail(text: str) -> str:
 def measure(label: str, command: list[str], cwd: Path, work: Path) -> Measurement:
     """Wall time and peak memory of the largest process of one run of ``command``."""
     stats = work / "last-run.json"
+    # What the last step wrote is flushed first, so the kernel's writing it back does not compete with
+    # this run (a rebuild just after a full build was a third slower, the no-change one 0.48 s, not 0.37 s).
+    os.sync()
     run_checked(label, [sys.executable, "-c", WRAPPER, str(stats), *command], cwd, BUILD_TIMEOUT)
     data = json.loads(stats.read_text())
     print(f"  {label}: {data['seconds']:.2f} s", file=sys.stderr, flush=True)
