@@ -173,9 +173,6 @@ class BuildCache:
             self.dropped_bodies.add(self.sources.pop(path).article.body_digest)
             self.changed_shards.add(_shard_of(path))
 
-    def page_digest(self, fingerprint: str) -> str | None:
-        return self.pages.get(fingerprint)
-
     def fingerprints_without_bodies(self, reports_key: str) -> dict[str, str]:
         """The last build's fingerprints but for bodies, by output path, if made for the same reports."""
         return self.without_bodies if reports_key == self.reports_key else {}

@@ -23,8 +23,8 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import datetime as dt
+import itertools
 import re
 import traceback
 from dataclasses import dataclass, field
