@@ -92,7 +92,7 @@ class BuildCache:
     config_key: str
     read_only: bool = False  # what `check` uses: consult the cache, never write it
     sources: dict[str, CachedSource] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # each page's fingerprint -> the digest of the bytes it gave
     related: dict = field(default_factory=dict)  # the last site index's related-reports memo
     reports_key: str = ""  # see Fingerprinter.reports_key: what without_bodies below is good for
     without_bodies: dict[str, str] = field(default_factory=dict)  # each page's fingerprint but for bodies
