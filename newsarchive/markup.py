@@ -90,7 +90,6 @@ def extensions() -> list[Extension]:
 
     Fresh instances (footnotes keep state), given as objects: named by strings, Python-Markdown
     looks them up among the entry points of every installed package, 30 ms of a one-report rebuild.
-    ArchiveMarkdown comes last, to replace what "tables" registers.
     """
     return [TableExtension(), FootnoteExtension(), FencedCodeExtension(), SaneListExtension(), ArchiveMarkdown()]
 

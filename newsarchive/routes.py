@@ -93,8 +93,12 @@ def output_path(url: str) -> str:
 
 def relative_url(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url`` that works under any base path."""
-    depth = from_url.count("/")
-    return ("../" * depth + to_url) or "./"
+    return (_way_up(from_url) + to_url) or "./"
+
+
+def _way_up(from_url: str) -> str:
+    """From the page at ``from_url`` to the site's root: "../" for each folder it is in."""
+    return "../" * from_url.count("/")
 
 
 def link_url(base_url: str, from_url: str, to_url: str) -> str:
@@ -110,7 +114,7 @@ def link_root(base_url: str, from_url: str) -> str:
     """
     if from_url == NOT_FOUND:
         return urlsplit(base_url).path
-    return "../" * from_url.count("/")
+    return _way_up(from_url)
 
 
 def absolute_url(base_url: str, url: str) -> str:
