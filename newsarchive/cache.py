@@ -274,6 +274,9 @@ def _collector_paused():
         gc.freeze()
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
 @dataclass(frozen=True)
 class HashStore:
     """Files named by the hash of their bytes: report bodies, rendered pages. Small enough to hand to
@@ -291,15 +294,27 @@ class HashStore:
 
     def save(self, data_digest: str, data: bytes, replace: bool = False) -> None:
         """Store ``data`` under its hash; ``replace`` writes it anew even if the store has it."""
-        path = Path(self.path(data_digest))
-        if self.read_only or (not replace and path.exists()):
+        path = self.path(data_digest)
+        if self.read_only or (not replace and os.path.exists(path)):
             return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        folder, name = path.rsplit("/", 1)
+        temporary = f"{folder}/.{name}.{os.getpid()}"
+        # Plain system calls: a build stores thousands of files, and pathlib and buffered files
+        # would add more than half again to each.
         try:
-            temporary.write_bytes(data)
+            handle = os.open(temporary, _NEW_FILE, 0o666)
         except FileNotFoundError:  # the first file of its shard
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(data)
+            os.makedirs(folder, exist_ok=True)
+            handle = os.open(temporary, _NEW_FILE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+        except OSError as exc:  # a full disk: leave no partial file, and say which file failed
+            os.close(handle)
+            os.unlink(temporary)
+            raise OSError(exc.errno, exc.strerror, temporary) from None
+        os.close(handle)
         os.replace(temporary, path)
 
     def load(self, data_digest: str) -> bytes:

@@ -16,6 +16,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -284,19 +285,22 @@ def test_disk_full_leaves_the_old_site_whole(make_project, build_ok, run_cli, mo
     before = tree_hashes(site)
     (root / "templates/base.html").write_text((root / "templates/base.html").read_text().replace("</body>", "<!-- v2 --></body>"))
     calls = {"n": 0}
-    real_write_bytes = Path.write_bytes
+    real_write = os.write
 
-    def write_until_full(self, data):
-        calls["n"] += 1
-        if calls["n"] > 10:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
-        return real_write_bytes(self, data)
-    monkeypatch.setattr(Path, "write_bytes", write_until_full)
+    def write_until_full(handle, data):
+        if stat.S_ISREG(os.fstat(handle).st_mode):
+            calls["n"] += 1
+            if calls["n"] > 10:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(handle, data)
+    monkeypatch.setattr(os, "write", write_until_full)
     result = run_cli(root, "build")
     assert result.code == 3
     [problem] = result.problems
+    assert ".newsarchive-cache/pages/" in problem
     assert problem.endswith(": cannot write the site: No space left on device; the published site was left as it was")
     assert tree_hashes(site) == before
+    assert not [path for path in (root / ".newsarchive-cache").rglob(".*") if path.is_file()]  # no temporary files left
     assert writer.read_manifest(writer.slot_path(root / "_site", "b")) is None
 
 
