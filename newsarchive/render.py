@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 import jinja2
+from markupsafe import Markup
 
 from . import claims, dates, indexes, maps, metadata, routes
 from .cache import BuildCache, HashStore, digest
@@ -112,28 +113,50 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         body=_body_of(load_body),
     )
 
+    making_shared = False  # while a fragment shared by pages at every depth is made
+
     @jinja2.pass_context
     def relative(context: jinja2.runtime.Context, url: str) -> str:
-        """The link to ``url`` from the page being rendered."""
+        """The link to ``url`` from the page being rendered (in a shared fragment, from a mark)."""
+        if making_shared:
+            return _ROOT_MARK + url if url else _HOME_MARK
         return routes.link_url(config.site.base_url, context["page"].url, url)
 
-    made: dict[tuple, tuple] = {}
+    fragments: dict[tuple, tuple] = {}  # (macro, ids of arguments) -> (text with marks, arguments)
+    placed: dict[tuple, str] = {}  # (macro, link root, ids of arguments) -> text
 
     @jinja2.pass_context
-    def once_per_depth(context: jinja2.runtime.Context, macro: jinja2.runtime.Macro, *args) -> str:
-        """``macro(*args)``, made once for all pages whose links start alike (at one depth).
+    def made_once(context: jinja2.runtime.Context, macro: jinja2.runtime.Macro, *args) -> str:
+        """``macro(*args)``, made once for all pages.
 
         For a macro whose output depends on nothing but its arguments and the page's links, which
-        are relative: a report's entry in a list is met on a dozen pages, and making it is half
-        the work of rendering them.
+        are relative: a report's entry in a list is met on a dozen pages at four depths, and making
+        it is half the work of rendering them. It is made with a mark where links start, replaced
+        by the way to the site's root once for each depth. No user text holds the marks: control
+        characters are refused in every field.
         """
-        key = (macro.name, routes.link_root(config.site.base_url, context["page"].url), *map(id, args))
-        found = made.get(key)
+        nonlocal making_shared
+        key = (macro.name, *map(id, args))
+        if making_shared:  # inside another shared fragment: its marks stay for that one's placing
+            return Markup(_fragment(key, macro, args))
+        root = routes.link_root(config.site.base_url, context["page"].url)
+        found = placed.get((root, key))
+        if found is None:
+            making_shared = True
+            try:
+                text = _fragment(key, macro, args)
+            finally:
+                making_shared = False
+            found = placed[(root, key)] = Markup(text.replace(_HOME_MARK, root or "./").replace(_ROOT_MARK, root))
+        return found
+
+    def _fragment(key: tuple, macro: jinja2.runtime.Macro, args: tuple) -> str:
+        found = fragments.get(key)
         if found is None:  # the arguments are kept with the result, so no id in a key is reused
-            found = made[key] = (macro(*args), args)
+            found = fragments[key] = (str(macro(*args)), args)
         return found[0]
 
-    env.globals["once_per_depth"] = once_per_depth
+    env.globals["made_once"] = made_once
 
     env.filters.update(
         relative=relative,
@@ -146,6 +169,11 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         atom_time=dates.atom_timestamp,
     )
     return env
+
+
+# Where links start in a fragment made for every depth ("" for the site's root itself); no user
+# text holds a control character.
+_ROOT_MARK, _HOME_MARK = "\x00root\x00", "\x00home\x00"
 
 
 def _body_of(load_body: Callable[[str], str]):
