@@ -114,8 +114,7 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
     with build_lock(out_dir):
         current = _current_copy(out_dir)
         served = _served_manifest(current, adopt)
-        target = _prepare_target(out_dir, current, fresh)
-        known = read_manifest(target)
+        target, known = _prepare_target(out_dir, current, fresh)
         target_is_new = known is None
         known = known or Manifest({})
         folder_times = {} if target_is_new else _read_snapshot(target)
@@ -179,19 +178,21 @@ def _served_manifest(current: Path | None, adopt: bool) -> Manifest:
     return manifest or Manifest({})
 
 
-def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> Path:
-    """The copy readers do not see, kept if complete (it is brought up to date), made anew otherwise."""
+def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[Path, Manifest | None]:
+    """The copy readers do not see, and its manifest: kept if complete (it is brought up to date),
+    made anew (with no manifest) otherwise."""
     names = [slot_path(out_dir, n) for n in SLOT_NAMES]
     target = names[1] if current == names[0] else names[0]
+    manifest = None if fresh else read_manifest(target)
     try:
-        if target.exists() and (fresh or read_manifest(target) is None):
+        if target.exists() and manifest is None:
             _remove_own_folder(target)
         if not target.exists():
             target.mkdir(parents=True)
             (target / SLOT_MARKER).write_text("", "utf-8")
     except OSError as exc:
         raise OutputError([Problem(display_path(target), None, None, f"cannot prepare the build folder: {exc.strerror}")]) from None
-    return target
+    return target, manifest
 
 
 def _remove_own_folder(folder: Path) -> None:
@@ -413,7 +414,7 @@ def _safe_target(root: str, relpath: str) -> str:
 def _manifest_text(files: dict[str, str], kept: list[str]) -> str:
     """JSON with a line per file, sorted; written by hand, since json's indenting encoder is slow."""
     quote = json.encoder.encode_basestring_ascii
-    lines = ",\n".join(f"  {quote(relpath)}: {quote(digest)}" for relpath, digest in sorted(files.items()))
+    lines = ",\n".join(f"  {quote(relpath)}: {quote(files[relpath])}" for relpath in sorted(files))
     return (f'{{\n "generator": {quote(GENERATOR)},\n "kept": {json.dumps(kept)},\n'
             f' "files": {{\n{lines}\n }}\n}}\n')
 
