@@ -300,7 +300,7 @@ class HashStore:
         folder, name = path.rsplit("/", 1)
         temporary = f"{folder}/.{name}.{os.getpid()}"
         # Plain system calls: a build stores thousands of files, and pathlib and buffered files
-        # would add more than half again to each.
+        # would add a third again to each.
         try:
             handle = os.open(temporary, _NEW_FILE, 0o666)
         except FileNotFoundError:  # the first file of its shard

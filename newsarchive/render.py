@@ -123,7 +123,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         return routes.link_url(config.site.base_url, context["page"].url, url)
 
     fragments: dict[tuple, tuple] = {}  # (macro, ids of arguments) -> (text with marks, arguments)
-    placed: dict[tuple, str] = {}  # (macro, link root, ids of arguments) -> text
+    placed: dict[tuple, str] = {}  # (link root, (macro, ids of arguments)) -> text
 
     @jinja2.pass_context
     def made_once(context: jinja2.runtime.Context, macro: jinja2.runtime.Macro, *args) -> str:
