@@ -311,10 +311,10 @@ class HashStore:
             while view:
                 view = view[os.write(handle, view):]
         except OSError as exc:  # a full disk: leave no partial file, and say which file failed
-            os.close(handle)
             os.unlink(temporary)
             raise OSError(exc.errno, exc.strerror, temporary) from None
-        os.close(handle)
+        finally:
+            os.close(handle)
         os.replace(temporary, path)
 
     def load(self, data_digest: str) -> bytes:
