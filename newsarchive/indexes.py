@@ -154,45 +154,62 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
     memo for the next call is returned with the result.
     """
     by_path = {article.source_path: article for article in oldest_first}
+    earlier = earlier or {}
     if earlier and len(earlier) == len(by_path) and all(
             earlier.get(path, _UNKNOWN)[0] == article.metadata_digest for path, article in by_path.items()):
         # No report's front-matter changed: every earlier ranking stands.
         return {path: tuple(by_path[other] for other in found) for path, (_, _, found) in earlier.items()}, earlier
-    # Plain strings, which the cache keeps quickly: the terms as kind/slug, the time as ISO text.
-    keys = [(tuple(sorted(_term_keys(article))), (article.day.isoformat(), *article.chronological_key[1:]))
-            for article in oldest_first]
+    # A report whose front-matter is unchanged has the key it had; only new and changed ones are made.
+    keys = []
+    for article in oldest_first:
+        known = earlier.get(article.source_path, _UNKNOWN)
+        keys.append(known[1] if known[0] == article.metadata_digest else _ranking_key(article))
     paths = list(by_path)
     positions: dict[str, list[int]] = defaultdict(list)  # a term -> its reports' positions, ascending
     for position, (terms, _) in enumerate(keys):
         for term in terms:
             positions[term].append(position)
-    to_rank = _positions_to_rank(keys, paths, positions, reach, earlier or {})
-    timestamps = [article.published_at.timestamp() for article in oldest_first]
-    # Each report's terms as bits of one number: counting shared terms is then one AND and a bit count.
-    bit = {term: 1 << n for n, term in enumerate(sorted(positions))}
-    masks = [sum(bit[term] for term in terms) for terms, _ in keys]
+    to_rank = _positions_to_rank(keys, paths, positions, reach, earlier)
 
-    def rank(position: int) -> tuple[Article, ...]:
-        candidates = set()
+    def candidates(position: int) -> set[int]:
+        found = set()
         for term in keys[position][0]:
             listing = positions[term]
             at = bisect_left(listing, position)
-            candidates.update(listing[max(0, at - reach): at + reach + 1])
-        candidates.discard(position)
+            found.update(listing[max(0, at - reach): at + reach + 1])
+        found.discard(position)
+        return found
+
+    # Times and terms are looked up only for the reports ranked now and their candidates.
+    needed = range(len(paths)) if to_rank is None else to_rank.union(*map(candidates, to_rank))
+    timestamps = {position: oldest_first[position].published_at.timestamp() for position in needed}
+    # Each report's terms as bits of one number: counting shared terms is then one AND and a bit count.
+    bit = {term: 1 << n for n, term in enumerate(sorted(positions))}
+    masks = {position: sum(bit[term] for term in keys[position][0]) for position in needed}
+
+    def rank(position: int) -> tuple[Article, ...]:
         mine, when = masks[position], timestamps[position]
         best = heapq.nsmallest(limit, [(-(mine & masks[other]).bit_count(), abs(timestamps[other] - when),
-                                        paths[other], other) for other in candidates])
+                                        paths[other], other) for other in candidates(position)])
         return tuple(oldest_first[other] for *_, other in best)
 
-    related = {}
-    for position, path in enumerate(paths):
+    related, memo = {}, {}
+    for position, (path, key) in enumerate(zip(paths, keys)):
+        article = oldest_first[position]
         if to_rank is None or position in to_rank:
             related[path] = rank(position)
+            memo[path] = (article.metadata_digest, key, tuple(other.source_path for other in related[path]))
         else:
-            related[path] = tuple(by_path[other] for other in earlier[path][2])
-    memo = {path: (by_path[path].metadata_digest, key, tuple(other.source_path for other in related[path]))
-            for path, key in zip(paths, keys)}
+            known = earlier[path]
+            related[path] = tuple(by_path[other] for other in known[2])
+            memo[path] = known if known[0] == article.metadata_digest else (article.metadata_digest, key, known[2])
     return related, memo
+
+
+def _ranking_key(article: Article) -> tuple:
+    """What ranking reads of a report, in plain strings, which the cache keeps quickly: its terms as
+    kind/slug, its time as ISO text."""
+    return tuple(sorted(_term_keys(article))), (article.day.isoformat(), *article.chronological_key[1:])
 
 
 _UNKNOWN = (None, None, ())

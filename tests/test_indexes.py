@@ -162,15 +162,17 @@ def test_related_reports_of_a_large_archive_take_linear_time(config):
 
 
 PLACES, TOPICS = ["samara", "makiivka", "tolyatti"], ["strike", "commemoration"]
+# A report: its day, places, topics and an edit of a field ranking does not read (a title, say).
 report_strategy = st.tuples(st.integers(0, 40), st.sets(st.sampled_from(PLACES), max_size=2),
-                            st.sets(st.sampled_from(TOPICS), max_size=2))
+                            st.sets(st.sampled_from(TOPICS), max_size=2), st.integers(0, 1))
 
 
 def oldest_first(reports: dict) -> tuple[Article, ...]:
-    # Each report's front-matter hash follows its places and topics, as a source's would.
+    # Each report's front-matter hash follows all of it, as a source's would.
     items = [helpers.article(slug, (dt.date(2023, 1, 1) + dt.timedelta(days=day)).isoformat(), locations=tuple(sorted(places)),
-                             topics=tuple(sorted(topics)), metadata_digest=repr((slug, day, sorted(places), sorted(topics))))
-             for slug, (day, places, topics) in reports.items()]
+                             topics=tuple(sorted(topics)),
+                             metadata_digest=repr((slug, day, sorted(places), sorted(topics), *edit)))
+             for slug, (day, places, topics, *edit) in reports.items()]
     return tuple(sorted(items, key=lambda a: a.chronological_key))
 
 
@@ -182,9 +184,20 @@ def test_related_reports_reranked_near_changes_equal_a_ranking_from_nothing(befo
     # The memo lets a rebuild rank again only the reports near an added, removed, moved or refiled one.
     after = {slug: report for slug, report in {**before, **changes}.items() if report is not None}
     _, memo = indexes.related_reports(oldest_first(before), reach=3)
-    reused, _ = indexes.related_reports(oldest_first(after), reach=3, earlier=memo)
-    fresh, _ = indexes.related_reports(oldest_first(after), reach=3)
+    reused, reused_memo = indexes.related_reports(oldest_first(after), reach=3, earlier=memo)
+    fresh, fresh_memo = indexes.related_reports(oldest_first(after), reach=3)
     assert {path: slugs(found) for path, found in reused.items()} == {path: slugs(found) for path, found in fresh.items()}
+    assert reused_memo == fresh_memo  # what the next build reuses is what ranking from nothing would give
+
+
+def test_related_reports_remember_an_edit_that_ranking_does_not_read():
+    # A new title changes the front-matter's hash but not the ranking: the memo must hold the new
+    # hash, or every later build would find a change and take the slow way.
+    before = {"a": (0, {"samara"}, set(), 0), "b": (1, {"samara"}, set(), 0)}
+    _, memo = indexes.related_reports(oldest_first(before))
+    after = oldest_first({**before, "b": (1, {"samara"}, set(), 1)})
+    _, reused_memo = indexes.related_reports(after, earlier=memo)
+    assert reused_memo == indexes.related_reports(after)[1]
 
 
 def test_related_reports_follow_a_change_of_places_alone():
