@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import marshal
 import os
 import posixpath
 import shutil
@@ -377,8 +378,8 @@ def _snapshot_path(copy: Path) -> Path:
 
 def _read_snapshot(copy: Path) -> dict[str, int] | None:
     try:
-        data = json.loads(_snapshot_path(copy).read_text("utf-8"))
-    except (OSError, ValueError):
+        data = marshal.loads(_snapshot_path(copy).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -387,20 +388,21 @@ def _take_snapshot(copy: Path, relpaths: Iterable[str], earlier: dict | None, to
     """Remember the modification time of every folder of a finished copy (beside it, not in it).
 
     Folders this build did not touch keep the times ``earlier`` recorded (nobody writes a copy
-    while it is not published), so only touched folders are looked at again.
+    while it is not published), so only touched folders are looked at again. Marshal, not JSON:
+    there is a folder for every page, and only the builder reads this file.
     """
-    folders = {""}
-    for relpath in relpaths:
-        folder = relpath.rpartition("/")[0]
-        while folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
+    folders = {relpath.rpartition("/")[0] for relpath in relpaths} | {""}
+    for folder in list(folders):
+        parent = folder.rpartition("/")[0]
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
     times = {}
     root = os.fspath(copy)
     for folder in sorted(folders):
         known = None if earlier is None or folder in touched else earlier.get(folder)
         times[folder] = known if known is not None else os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns
-    _snapshot_path(copy).write_text(json.dumps(times), "utf-8")
+    _snapshot_path(copy).write_bytes(marshal.dumps(times))
 
 
 def _safe_target(root: str, relpath: str) -> str:
