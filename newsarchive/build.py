@@ -68,14 +68,15 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     # Every source is read and validated before anything is written, so a bad article changes nothing.
     reading = read_articles(config, cache, workers, progress)
     published = _published(reading)
-    index = index_site(published, config, cache.related)
+    earlier_related = cache.related
+    index = index_site(published, config, earlier_related)
     cache.remember_related(index.related_memo)
     env = make_environment(config.paths.templates, config, index, cache.load_body, cache.compiled_templates)
     pages = plan_pages(index, config, reading.words)
     _check_lock(config, pages)
     on_site = published_files(config.paths.output)
     outputs = itertools.chain(
-        render_outputs(pages, index.articles, env, cache, {} if clean else on_site, workers,
+        render_outputs(pages, index, earlier_related, env, cache, {} if clean else on_site, workers,
                        fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}", progress=progress),
         _static_outputs(config))
     if dry_run:

@@ -13,7 +13,8 @@ It holds, in the folder ``paths.cache`` names (git-ignored):
   bytes it gave, so an unchanged page is not rendered again; and those bytes, in a file named by
   their hash, which the site's copies share by hard links (the writer never writes a file in place);
 - for each page, its fingerprint but for the bodies it shows, good while the reports' front-matter,
-  the templates and the config stay as they were (see Fingerprinter.reports_key).
+  the templates and the config stay as they were (see Fingerprinter.reports_key), and for a page
+  made from one region of the index, while that region's inputs do (see regions.py).
 
 Each of these is a file or a folder of its own, written only when it changed, and a damaged one
 costs only its part.
@@ -172,10 +173,6 @@ class BuildCache:
         for path in set(self.sources) - paths:
             self.dropped_bodies.add(self.sources.pop(path).article.body_digest)
             self.changed_shards.add(_shard_of(path))
-
-    def fingerprints_without_bodies(self, reports_key: str) -> dict[str, str]:
-        """The last build's fingerprints but for bodies, by output path, if made for the same reports."""
-        return self.without_bodies if reports_key == self.reports_key else {}
 
     def remember_pages(self, pages: dict[str, str], reports_key: str, without_bodies: dict[str, str]) -> None:
         """Keep exactly the fingerprints of this build's pages."""

@@ -84,11 +84,12 @@ class Fingerprinter:
             return without_bodies
         return _hash("\0".join([without_bodies, *(article.body_digest for article in page.bodies)]))
 
-    def reports_key(self, articles) -> str:
-        """A hash of the published reports' front-matter, the templates and the base: while it stays the
+    def reports_key(self, reports: dict[str, tuple]) -> str:
+        """A hash of the templates, the base and each published report's front-matter, given as the
+        related-reports memo has them (source path -> (front-matter hash, ...)): while it stays the
         same, so does every page's fingerprint but for bodies (see without_bodies)."""
         return _hash("\0".join([self.base, *(f"{name}\1{digest}" for name, digest in sorted(self.templates.items())),
-                                *map(self._article, articles)]))
+                                *sorted(f"{path}\1{entry[0]}" for path, entry in reports.items())]))
 
     def without_bodies(self, page) -> str:
         """The hash of everything a page reads but the bodies it shows: the same for the same

@@ -101,15 +101,15 @@ def group_by(newest: tuple[Article, ...], keys: Callable[[Article], Iterable[Has
 def index_site(articles: Iterable[Article], config: SiteConfig, related_memo: RelatedMemo | None = None) -> SiteIndex:
     """Build every listing of the published reports; ``related_memo`` is the last index's (see related_reports)."""
     articles = newest_first(articles)
-    period_keys = {
-        YEAR: (lambda a: [(a.day.year,)], lambda k: str(k[0]), lambda k: routes.year_url(*k)),
-        MONTH: (lambda a: [(a.day.year, a.day.month)], lambda k: dates.format_month(*k), lambda k: routes.month_url(*k)),
-        DAY: (lambda a: [a.day], dates.format_day, routes.day_url),
+    period_names = {
+        YEAR: (lambda k: str(k[0]), lambda k: routes.year_url(*k)),
+        MONTH: (lambda k: dates.format_month(*k), lambda k: routes.month_url(*k)),
+        DAY: (dates.format_day, routes.day_url),
     }
     periods = {
         kind: tuple(Listing(kind, key, title(key), url(key), group)
-                    for key, group in group_by(articles, keys).items())
-        for kind, (keys, title, url) in period_keys.items()
+                    for key, group in group_by(articles, lambda a, kind=kind: [period_key(kind, a.day)]).items())
+        for kind, (title, url) in period_names.items()
     }
     terms = {}
     for kind in TERM_KINDS:
@@ -125,6 +125,15 @@ def index_site(articles: Iterable[Article], config: SiteConfig, related_memo: Re
     related, related_memo = related_reports(articles[::-1], earlier=related_memo)
     return SiteIndex(articles, periods, _children_of_periods(periods), terms, term_by_slug, period_neighbours,
                      report_neighbours, related, related_memo, claim_ledger(articles), change_notes(articles))
+
+
+def period_key(kind: str, day: dt.date) -> Hashable:
+    """The key of the year's, month's or day's listing ``day`` belongs to: (year,), (year, month) or the day."""
+    if kind == YEAR:
+        return (day.year,)
+    if kind == MONTH:
+        return (day.year, day.month)
+    return day
 
 
 def change_notes(articles: Iterable[Article]) -> tuple[ChangeNote, ...]:

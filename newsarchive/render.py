@@ -42,6 +42,7 @@ from .fingerprint import Deferred, Fingerprinter, template_digests
 from .indexes import Listing, SiteIndex
 from .model import LOCATIONS, TERM_KINDS, TOPICS, Article
 from .parallel import ProgressCallback, Workers
+from .regions import Region, changed_regions, listing_region, report_region
 from .search import build_search_index, searchable_terms
 from .writer import Output
 
@@ -80,6 +81,7 @@ class Page:
     lastmod: dt.date | None = None
     noindex: bool = False  # asks search engines to leave it out, and the sitemap does
     bodies: tuple[Article, ...] = ()  # the reports whose bodies it shows: no others may be shown
+    region: Region | None = None  # the part of the index it is made from, if not the whole (see regions.py)
     context: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -223,7 +225,7 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
     for article in index.articles:
         before, after = index.article_neighbours(article)
         pages.append(Page(routes.article_url(article), "article.html", article.title, article.summary,
-                          lastmod=article.updated or article.day, bodies=(article,),
+                          lastmod=article.updated or article.day, bodies=(article,), region=report_region(article),
                           context={"article": article, "before": before, "after": after,
                                    "related": index.related_to(article)}))
     for kind in (indexes.YEAR, indexes.MONTH, indexes.DAY):
@@ -241,7 +243,8 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         for listing in listings:
             pages += _listing_pages(listing, site.page_size, {"older": None, "newer": None, "children": ()})
             pages.append(_feed_page(routes.term_feed_url(kind, listing.key), term_feed_title(listing, site.title),
-                                    listing.term.description, listing.url, listing.articles, site.feed_size))
+                                    listing.term.description, listing.url, listing.articles, site.feed_size,
+                                    listing_region(listing)))
     pages += [
         _feed_page(routes.FEED, site.title, site.description, routes.HOME, index.articles, site.feed_size),
         Page(routes.NOT_FOUND, "404.html", "Page not found", "There is no page at this address.", noindex=True),
@@ -314,7 +317,8 @@ def parts_from_oldest(newest_first: tuple[Article, ...], size: int) -> list[tupl
 
 def _redirect_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
     """A page at each earlier address of a report, and at each alias of a place or topic, pointing on."""
-    pages = [Page(alias, "redirect.html", article.title, noindex=True, context={"target": routes.article_url(article)})
+    pages = [Page(alias, "redirect.html", article.title, noindex=True, region=report_region(article),
+                  context={"target": routes.article_url(article)})
              for article in index.articles for alias in article.aliases]
     for kind in TERM_KINDS:
         for term in config.terms(kind):
@@ -329,13 +333,13 @@ def term_feed_title(listing: Listing, site_title: str) -> str:
 
 
 def _feed_page(url: str, title: str, description: str, alternate: str, articles: tuple[Article, ...],
-               size: int) -> Page:
+               size: int, region: Region | None = None) -> Page:
     """The Atom feed of the newest ``size`` of ``articles`` (newest first), following the page at ``alternate``.
 
     It was last updated when its most recently updated entry was: never the time of the build.
     """
     entries = articles[:size]
-    return Page(url, "feed.xml", title, description, bodies=entries, context={
+    return Page(url, "feed.xml", title, description, bodies=entries, region=region, context={
         "alternate": alternate, "entries": entries, "updated": max((a.updated_at for a in entries), default=None)})
 
 
@@ -356,14 +360,15 @@ def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
         description = listing.term.description
     else:
         description = f"Reports filed {'on' if listing.kind == indexes.DAY else 'in'} {listing.title}."
-    own = Page(listing.url, "listing.html", listing.title, description, context={
+    region = listing_region(listing)
+    own = Page(listing.url, "listing.html", listing.title, description, region=region, context={
         "listing": listing, "articles": newest_shown, **extra,
         "pagination": Pagination(None, None, routes.paged_url(listing.url, full - 1) if full > 1 else None)})
     if not full:
         return [own]
     heading = dataclasses.replace(listing, articles=())  # a numbered page shows its own reports only
     return [own] + [
-        Page(routes.paged_url(listing.url, n), "listing.html", f"{listing.title} (page {n})", description,
+        Page(routes.paged_url(listing.url, n), "listing.html", f"{listing.title} (page {n})", description, region=region,
              context={"listing": heading, "articles": part, "older": None, "newer": None, "children": (),
                       "pagination": Pagination(n, routes.paged_url(listing.url, n + 1) if n < full else listing.url,
                                                routes.paged_url(listing.url, n - 1) if n > 1 else None)})
@@ -394,23 +399,30 @@ def render_page(page: Page, env: jinja2.Environment) -> bytes:
     return text.encode("utf-8")
 
 
-def render_outputs(pages: list[Page], reports: tuple[Article, ...], env: jinja2.Environment, cache: BuildCache,
-                   published: dict[str, str], workers: Workers, fingerprint_base: str,
+def render_outputs(pages: list[Page], index: SiteIndex, earlier_related: indexes.RelatedMemo, env: jinja2.Environment,
+                   cache: BuildCache, published: dict[str, str], workers: Workers, fingerprint_base: str,
                    progress: ProgressCallback | None = None) -> Iterator[Output]:
     """Every page as an Output, rendering only those whose inputs changed since they were rendered.
 
     A page whose fingerprint is cached with the digest of the bytes now published, or kept in the
     cache, needs no rendering. The others are rendered by ``workers``, which put the bytes in the
-    cache; every Output points there. While the published ``reports``' front-matter, the templates
-    and the config stay as they were, each page's fingerprint but for bodies is taken from the last
-    build, and what changed is found here at once; otherwise every page is fingerprinted anew, and
-    the workers share that work with the rendering, a span of pages each.
+    cache; every Output points there. A page's fingerprint but for bodies is taken from the last
+    build while the templates and config are as they were and so is what the page is made from:
+    every report's front-matter, or its region's inputs (see regions.py; ``earlier_related`` is
+    the last build's related-reports memo). Then what changed is found here at once; otherwise
+    every page is fingerprinted anew, and the workers share that work with the rendering, a span
+    of pages each.
     """
     fingerprints = Fingerprinter(fingerprint_base, template_digests(env))
-    reports_key = fingerprints.reports_key(reports)
-    earlier = cache.fingerprints_without_bodies(reports_key)
+    reports_key = fingerprints.reports_key(index.related_memo)
+    if reports_key == cache.reports_key:
+        earlier, changed = cache.without_bodies, None
+    elif earlier_related and fingerprints.reports_key(earlier_related) == cache.reports_key:
+        earlier, changed = cache.without_bodies, changed_regions(index, earlier_related)
+    else:
+        earlier, changed = {}, None
     global _JOB
-    _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, cache.pages, published)
+    _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, changed, cache.pages, published)
     if earlier:
         plan = [_JOB.plan(number) for number in range(len(pages))]
         to_render = [number for number, (_, _, _, known) in enumerate(plan) if known is None]
@@ -442,6 +454,7 @@ class _Job:
     fresh: bool  # a clean build trusts nothing kept before
     fingerprints: Fingerprinter
     earlier: dict[str, str]  # the last build's fingerprints but for bodies, if still good
+    changed: set[Region] | None  # if so, the regions whose earlier fingerprints are not (None: all are)
     page_digests: dict[str, str]  # the cache's: the digest of the bytes each fingerprint gave
     published: dict[str, str]
 
@@ -449,12 +462,17 @@ class _Job:
         """A page's output path, fingerprint but for bodies, fingerprint, and its bytes' digest if known."""
         page = self.pages[number]
         relpath = routes.output_path(page.url)
-        without = self.earlier.get(relpath) or self.fingerprints.without_bodies(page)
+        without = self._earlier_without_bodies(page, relpath) or self.fingerprints.without_bodies(page)
         key = self.fingerprints.with_bodies(without, page)
         known = self.page_digests.get(key)
         if known is not None and self.published.get(relpath) != known and not self.store.has(known):
             known = None
         return relpath, without, key, known
+
+    def _earlier_without_bodies(self, page: Page, relpath: str) -> str | None:
+        if self.changed is not None and (page.region is None or page.region in self.changed):
+            return None
+        return self.earlier.get(relpath)
 
     def render(self, number: int) -> str:
         """Render a page into the store and give its digest: bytes do not travel back through a pipe."""
