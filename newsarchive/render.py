@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import claims, dates, indexes, maps, metadata, routes
 from .cache import BuildCache, HashStore, digest
@@ -123,6 +123,15 @@ def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
         if making_shared:
             return _ROOT_MARK + url if url else _HOME_MARK
         return routes.link_url(config.site.base_url, context["page"].url, url)
+
+    @jinja2.pass_context
+    def term_links(context: jinja2.runtime.Context, kind: str, slugs: tuple[str, ...]) -> Markup:
+        """Links to places or topics, comma-separated. A function, not a macro: a year's timeline
+        holds a thousand of them, and a macro call costs more than the links."""
+        return Markup(", ".join(f'<a href="{escape(relative(context, routes.term_url(kind, slug)))}">'
+                                f'{escape(index.term_by_slug[(kind, slug)].name)}</a>' for slug in slugs))
+
+    env.globals["term_links"] = term_links
 
     fragments: dict[tuple, tuple] = {}  # (macro, ids of arguments) -> (text with marks, arguments)
     placed: dict[tuple, str] = {}  # (link root, (macro, ids of arguments)) -> text

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import BUILD_SCRIPT, TEMPLATES, md, tree_hashes
+from helpers import BUILD_SCRIPT, CONFIG, TEMPLATES, md, tree_hashes
 from newsarchive import fsops, lock, writer
 from newsarchive.config import load_config
 from newsarchive.errors import OutputError
@@ -175,6 +175,17 @@ def test_raw_html_attacks_are_neutralised(body):
 def test_forbidden_markdown_links_are_errors_at_their_line(make_project, run_cli, body, message):
     text = md("title: X\ndate: 2023-01-05\n", "First paragraph.\n\n" + body + "\n")
     assert problems_for(make_project, run_cli, text) == [f"{P}:7: {message}"]
+
+
+def test_names_of_places_and_topics_are_escaped_wherever_they_are_linked(make_project, build_ok):  # [19]
+    config = CONFIG.replace("name: Samara", "name: 'Samara & <i>Co</i>'").replace("name: Strike", "name: '<b>Strike</b>'")
+    site = build_ok(make_project({P: md("title: X\ndate: 2023-01-05\nlocations: [Samara]\ntopics: [Strike]\n")},
+                                 config=config))
+    # The report's page (its place and its topics), the timeline and a listing (its entry).
+    for page in ("2023/01/05/x/index.html", "timeline/index.html", "2023/index.html"):
+        html = (site / page).read_text("utf-8")
+        assert "Samara &amp; &lt;i&gt;Co&lt;/i&gt;</a>" in html and "<i>" not in html, page
+    assert "&lt;b&gt;Strike&lt;/b&gt;</a>" in (site / "2023/01/05/x/index.html").read_text("utf-8")
 
 
 def test_every_template_is_autoescaped(make_project):  # [19]
