@@ -61,10 +61,11 @@ def _record_fields() -> str:
     return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 
-# Anything that changes what a build makes from the same inputs must change this; the records'
-# fields are part of it, so a cache pickled with other fields is never unpickled into these.
+# Anything that changes what a build makes from the same inputs, or how a page is fingerprinted
+# (a rebuild keeps the fingerprints of unchanged pages), must change this; the records' fields are
+# part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 11")
+                 f"records {_record_fields()}; cache 12")
 
 
 def digest(data: bytes) -> str:
