@@ -39,7 +39,8 @@ def month_url(year: int, month: int) -> str:
 
 
 def day_url(day: dt.date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+    # YYYY/MM/DD/ from the ISO date (always four digits for the year): a build asks for thousands.
+    return day.isoformat().replace("-", "/") + "/"
 
 
 def timeline_url(year: int, first_year: int) -> str:

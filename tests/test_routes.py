@@ -15,6 +15,8 @@ def test_page_urls():
     assert routes.year_url(2023) == "2023/"
     assert routes.month_url(2023, 1) == "2023/01/"
     assert routes.day_url(dt.date(2023, 1, 5)) == "2023/01/05/"
+    assert routes.day_url(dt.date(987, 6, 5)) == "0987/06/05/"  # as year_url and month_url write it
+    assert routes.year_url(987) + "06/05/" == routes.month_url(987, 6) + "05/" == routes.day_url(dt.date(987, 6, 5))
     assert routes.terms_url("locations") == "locations/"
     assert routes.term_url("topics", "strike") == "topics/strike/"
     assert routes.term_feed_url("locations", "samara") == "locations/samara/feed.xml"
