@@ -15,6 +15,7 @@ files the builder wrote; files it did not write are carried over and never delet
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import marshal
@@ -122,36 +123,39 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
         # The copy is incomplete (and its folders' times unknown) until both are written again.
         (target / MANIFEST).unlink(missing_ok=True)
         _snapshot_path(target).unlink(missing_ok=True)
+        spare = _retired_copy(out_dir, target)
+        mirror = _spare_for_first_build(spare) if current is None and not os.path.lexists(spare) else None
         try:
-            sync = _Sync(target, current, served, known, make_missing, reuse=not fresh, target_is_new=target_is_new)
+            sync = _Sync(target, current, served, known, make_missing, reuse=not fresh, target_is_new=target_is_new,
+                         mirror=mirror)
             kept = sync.fill(outputs, folder_times)
         except OSError as exc:
             where = display_path(exc.filename) if exc.filename else display_path(target)
             raise OutputError([Problem(where, None, None, f"cannot write the site: {exc.strerror}; "
                                                           "the published site was left as it was")]) from None
+        finally:
+            if mirror is not None and not mirror.complete:
+                shutil.rmtree(spare, ignore_errors=True)  # all in it was made here
         _point_output_at(out_dir, target, current)
-        spare = _retired_copy(out_dir, target)
         if fresh:  # the copy now aside may hold edited files: never trust it again
             (spare / MANIFEST).unlink(missing_ok=True)
-        if current is None and not os.path.lexists(spare):
-            _make_spare(target, spare, Manifest(sync.files, tuple(kept)))
     return changes_between(served.files, sync.files)
 
 
-def _make_spare(copy: Path, spare: Path, manifest: Manifest) -> None:
-    """After a first build, mirror its copy by hard links as the one the next build updates.
+def _spare_for_first_build(spare: Path) -> _Sync | None:
+    """A first build also mirrors its copy, by hard links, as the one the next build updates.
 
-    The next build then costs in proportion to what changed, not to the size of the site. If the
-    mirror cannot be made, it is removed (all in it was made here) and the next build makes its
-    copy whole instead.
+    The next build then costs in proportion to what changed, not to the size of the site. The
+    mirror is made file by file as the copy is (the builder mostly waits for its workers then),
+    not after it. If it cannot be made, it is removed and the next build makes its copy whole.
     """
     try:
         spare.mkdir()
         (spare / SLOT_MARKER).write_text("", "utf-8")
-        sync = _Sync(spare, copy, manifest, Manifest({}), None, reuse=True, target_is_new=True)
-        sync.fill((Output(relpath, digest) for relpath, digest in manifest.files.items()), {})
-    except (OSError, OutputError):
+    except OSError:
         shutil.rmtree(spare, ignore_errors=True)
+        return None
+    return _Sync(spare, None, Manifest({}), Manifest({}), None, reuse=False, target_is_new=True)
 
 
 def _current_copy(out_dir: Path) -> Path | None:
@@ -208,9 +212,12 @@ class _Sync:
     """Makes ``target`` hold exactly the new outputs, touching only what differs."""
 
     def __init__(self, target: Path, current: Path | None, served: Manifest, known: Manifest,
-                 make_missing: Callable[[str], bytes] | None, reuse: bool, target_is_new: bool):
+                 make_missing: Callable[[str], bytes] | None, reuse: bool, target_is_new: bool,
+                 mirror: _Sync | None = None):
         self.target, self.current, self.served, self.known = target, current, served, known
         self.make_missing, self.reuse, self.target_is_new = make_missing, reuse, target_is_new
+        self.mirror = mirror  # another new copy, given each file as it is placed here (see _spare_for_first_build)
+        self.complete = False
         self.root = os.fspath(target)
         self.files: dict[str, str] = {}
         self.folders: set[str] = set()  # relative to the copy: made, or known to be there
@@ -221,12 +228,31 @@ class _Sync:
         the folders' times; the files kept that the builder did not write are returned."""
         for output in outputs:
             self.place(output)
+            if self.mirror is not None:
+                self._mirror(output.relpath, output.digest)
         self.remove_stale()
         kept = self.carry_over_kept_files()
+        self.finish(kept, folder_times)
+        if self.mirror is not None:  # a first build's: there was no published copy to keep files from
+            with contextlib.suppress(OSError):  # an incomplete mirror is removed by the caller
+                self.mirror.finish([], {})
+        return kept
+
+    def finish(self, kept: list[str], folder_times: dict) -> None:
+        """Write the manifest and the snapshot of the folders' times: the copy is then complete."""
         (self.target / MANIFEST).write_text(_manifest_text(self.files, kept), "utf-8")
         # The manifest was written anew, so the copy's own folder changed too.
         _take_snapshot(self.target, itertools.chain(self.files, kept), folder_times, self.touched_folders | {""})
-        return kept
+        self.complete = True
+
+    def _mirror(self, relpath: str, digest: str) -> None:
+        """Link the file just placed at ``relpath`` into the mirror; give the mirror up if that fails."""
+        try:
+            self.mirror.make_folder(relpath.rpartition("/")[0])
+            os.link(f"{self.root}/{relpath}", f"{self.mirror.root}/{relpath}")
+            self.mirror.files[relpath] = digest
+        except OSError:
+            self.mirror = None
 
     def place(self, output: Output) -> None:
         relpath, digest = output.relpath, output.digest

@@ -307,6 +307,20 @@ def test_a_first_build_leaves_a_spare_copy_sharing_every_file(tmp_path):
     assert os.path.samefile(published / "a.html", spare / "a.html")
 
 
+def test_a_first_build_that_fails_leaves_no_spare_copy_behind(tmp_path):
+    # The spare is mirrored file by file as the build goes: a build that stops half way removes it.
+    out = tmp_path / "out"
+
+    def failing():
+        yield from outputs(("a.html", b"a"))
+        raise RuntimeError("a template failed")
+    with pytest.raises(RuntimeError):
+        publish(failing(), out)
+    assert not os.path.lexists(slot_path(out, "b")) and not os.path.lexists(out)
+    publish(outputs(("a.html", b"a"), ("sub/b.html", b"b")), out)
+    assert read_manifest(slot_path(out, "b")) == read_manifest(slot_path(out, "a"))
+
+
 def test_a_spare_copy_that_cannot_be_linked_is_left_out_and_the_next_build_makes_its_copy(tmp_path, monkeypatch):
     out = tmp_path / "out"
 
