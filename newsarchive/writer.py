@@ -116,10 +116,9 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
     with build_lock(out_dir):
         current = _current_copy(out_dir)
         served = _served_manifest(current, adopt)
-        target, known = _prepare_target(out_dir, current, fresh)
+        target, known, folder_times = _prepare_target(out_dir, current, fresh)
         target_is_new = known is None
         known = known or Manifest({})
-        folder_times = {} if target_is_new else _read_snapshot(target)
         # The copy is incomplete (and its folders' times unknown) until both are written again.
         (target / MANIFEST).unlink(missing_ok=True)
         _snapshot_path(target).unlink(missing_ok=True)
@@ -183,12 +182,25 @@ def _served_manifest(current: Path | None, adopt: bool) -> Manifest:
     return manifest or Manifest({})
 
 
-def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[Path, Manifest | None]:
-    """The copy readers do not see, and its manifest: kept if complete (it is brought up to date),
-    made anew (with no manifest) otherwise."""
+def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[Path, Manifest | None, dict]:
+    """The copy readers do not see, with its manifest and its folders' times: kept if complete (it
+    is brought up to date), made anew (with no manifest) otherwise. Files deleted from it by hand
+    are left out of its manifest, so they are placed again."""
     names = [slot_path(out_dir, n) for n in SLOT_NAMES]
     target = names[1] if current == names[0] else names[0]
     manifest = None if fresh else read_manifest(target)
+    snapshot = None if manifest is None else _read_snapshot(target)
+    if snapshot is None:  # without its folders' times the copy cannot be checked: it is made anew
+        manifest = None
+    else:
+        # Adding or removing a file changes its folder's time: only folders whose time is not the
+        # one the snapshot took when the copy was finished are looked into.
+        changed = {folder for folder, mtime in snapshot.items() if _folder_time(target, folder) != mtime}
+        if changed:
+            manifest = Manifest({relpath: digest for relpath, digest in manifest.files.items()
+                                 if posixpath.dirname(relpath) not in changed or (target / relpath).is_file()},
+                                manifest.kept)
+            snapshot = {folder: mtime for folder, mtime in snapshot.items() if folder not in changed}
     try:
         if target.exists() and manifest is None:
             _remove_own_folder(target)
@@ -197,7 +209,15 @@ def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[P
             (target / SLOT_MARKER).write_text("", "utf-8")
     except OSError as exc:
         raise OutputError([Problem(display_path(target), None, None, f"cannot prepare the build folder: {exc.strerror}")]) from None
-    return target, manifest
+    return target, manifest, snapshot or {}
+
+
+def _folder_time(copy: Path, folder: str) -> int | None:
+    """The modification time of ``folder`` in ``copy`` ("" for the copy itself), if it is there."""
+    try:
+        return os.lstat(f"{copy}/{folder}" if folder else copy).st_mtime_ns
+    except OSError:
+        return None
 
 
 def _remove_own_folder(folder: Path) -> None:

@@ -307,6 +307,24 @@ def test_a_first_build_leaves_a_spare_copy_sharing_every_file(tmp_path):
     assert os.path.samefile(published / "a.html", spare / "a.html")
 
 
+@pytest.mark.parametrize("keep_times", [True, False])
+def test_files_deleted_from_the_spare_copy_are_placed_again(tmp_path, keep_times):
+    # The spare's manifest is not taken on trust: folders whose times changed are looked into, and
+    # a spare whose folders' times are lost is made anew.
+    out = tmp_path / "out"
+    pages = outputs(("a.html", b"a"), ("sub/b.html", b"b"), ("sub/deeper/c.html", b"c"))
+    publish(pages, out)
+    spare = slot_path(out, "b")
+    (spare / "sub/b.html").unlink()
+    shutil.rmtree(spare / "sub/deeper")
+    if not keep_times:
+        spare.with_name(spare.name + ".folders").unlink()
+    publish(pages, out)
+    assert os.path.realpath(out) == str(spare)
+    assert {path: (out / path).read_bytes() for path in ("a.html", "sub/b.html", "sub/deeper/c.html")} == {
+        "a.html": b"a", "sub/b.html": b"b", "sub/deeper/c.html": b"c"}
+
+
 def test_a_first_build_that_fails_leaves_no_spare_copy_behind(tmp_path):
     # The spare is mirrored file by file as the build goes: a build that stops half way removes it.
     out = tmp_path / "out"
