@@ -193,14 +193,7 @@ def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[P
     if snapshot is None:  # without its folders' times the copy cannot be checked: it is made anew
         manifest = None
     else:
-        # Adding or removing a file changes its folder's time: only folders whose time is not the
-        # one the snapshot took when the copy was finished are looked into.
-        changed = {folder for folder, mtime in snapshot.items() if _folder_time(target, folder) != mtime}
-        if changed:
-            manifest = Manifest({relpath: digest for relpath, digest in manifest.files.items()
-                                 if posixpath.dirname(relpath) not in changed or (target / relpath).is_file()},
-                                manifest.kept)
-            snapshot = {folder: mtime for folder, mtime in snapshot.items() if folder not in changed}
+        manifest, snapshot = _without_files_deleted_by_hand(target, manifest, snapshot)
     try:
         if target.exists() and manifest is None:
             _remove_own_folder(target)
@@ -210,6 +203,20 @@ def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[P
     except OSError as exc:
         raise OutputError([Problem(display_path(target), None, None, f"cannot prepare the build folder: {exc.strerror}")]) from None
     return target, manifest, snapshot or {}
+
+
+def _without_files_deleted_by_hand(copy: Path, manifest: Manifest, snapshot: dict[str, int]) -> tuple[Manifest, dict]:
+    """``copy``'s manifest less the files gone from it, and its snapshot less the folders that changed.
+
+    Adding or removing a file changes its folder's time, so only folders whose time is not the one
+    the snapshot took when the copy was finished are looked into.
+    """
+    changed = {folder for folder, mtime in snapshot.items() if _folder_time(copy, folder) != mtime}
+    if not changed:
+        return manifest, snapshot
+    files = {relpath: digest for relpath, digest in manifest.files.items()
+             if posixpath.dirname(relpath) not in changed or (copy / relpath).is_file()}
+    return Manifest(files, manifest.kept), {folder: mtime for folder, mtime in snapshot.items() if folder not in changed}
 
 
 def _folder_time(copy: Path, folder: str) -> int | None:
