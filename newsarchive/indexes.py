@@ -221,6 +221,16 @@ def _ranking_key(article: Article) -> tuple:
     return tuple(sorted(_term_keys(article))), (article.day.isoformat(), *article.chronological_key[1:])
 
 
+def filed_on(memo_entry: tuple) -> dt.date:
+    """The day a report was filed on, from its entry in a related-reports memo (what the last build knew of it)."""
+    return dt.date.fromisoformat(memo_entry[1][1][0])
+
+
+def filed_under(memo_entry: tuple) -> tuple[dt.date, list[tuple[str, str]]]:
+    """The day and the (kind, slug) places and topics a report was filed under, from its memo entry."""
+    return filed_on(memo_entry), [tuple(term.split("/", 1)) for term in memo_entry[1][0]]
+
+
 _UNKNOWN = (None, None, ())
 
 

@@ -72,12 +72,12 @@ def _changed_listings(now: dict[str, Article], earlier: RelatedMemo, changed: se
             touched.update(_listings_of(now[path].day, ((kind, slug) for kind in TERM_KINDS
                                                          for slug in now[path].terms(kind))))
         if path in earlier:
-            terms, (iso_day, *_) = earlier[path][1]
-            touched.update(_listings_of(dt.date.fromisoformat(iso_day), (tuple(term.split("/", 1)) for term in terms)))
+            touched.update(_listings_of(*indexes.filed_under(earlier[path])))
     regions = {("listing", *listing) for listing in touched}
+    days_then = {indexes.filed_on(entry) for entry in earlier.values()}
     for kind in PERIOD_KINDS:
         keys_now = sorted({indexes.period_key(kind, article.day) for article in now.values()})
-        keys_then = sorted({indexes.period_key(kind, dt.date.fromisoformat(entry[1][1][0])) for entry in earlier.values()})
+        keys_then = sorted({indexes.period_key(kind, day) for day in days_then})
         touched_keys = {key for listing_kind, key in touched if listing_kind == kind}
         regions.update(("listing", kind, key) for key in _near(keys_now, touched_keys) | _near(keys_then, touched_keys))
     return regions
