@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from dataclasses import dataclass
@@ -13,11 +14,11 @@ from .cache import CACHE_VERSION, BuildCache, digest
 from .config import SiteConfig, load_config
 from .errors import ContentError
 from .indexes import index_site
-from .parallel import IN_PROCESS, ProgressCallback, Workers
-from .reader import Reading, read_articles
+from .parallel import IN_PROCESS, Prefetch, ProgressCallback, Workers
+from .reader import Reading, find_sources, read_articles
 from .render import make_environment, plan_pages, render_outputs, render_page, static_files
 from .urllock import check_lock, lock_path, write_lock
-from .writer import Changes, Output, changes_between, publish, published_files
+from .writer import Changes, Output, changes_between, publish, published_files, survey_copies
 
 
 @dataclass(frozen=True)
@@ -63,29 +64,34 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     """
     started = time.perf_counter()
     config = load_config(config_path, overrides)
-    cache = BuildCache.open(config.paths.cache, config.content_key, fresh=clean)
-    cache.keep_rendered = not dry_run
-    # Every source is read and validated before anything is written, so a bad article changes nothing.
-    reading = read_articles(config, cache, workers, progress)
-    published = _published(reading)
-    earlier_related = cache.related
-    index = index_site(published, config, earlier_related)
-    cache.remember_related(index.related_memo)
-    env = make_environment(config.paths.templates, config, index, cache.load_body, cache.compiled_templates)
-    pages = plan_pages(index, config, reading.words)
-    _check_lock(config, pages)
-    on_site = published_files(config.paths.output)
-    outputs = itertools.chain(
-        render_outputs(pages, index, earlier_related, env, cache, {} if clean else on_site, workers,
-                       fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}", progress=progress),
-        _static_outputs(config))
-    if dry_run:
-        changes = changes_between(on_site, {output.relpath: output.digest for output in outputs})
-    else:
-        # Pages are rendered as the writer takes them; readers keep the old site until all are written.
-        changes = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean)
-        cache.save()
-        write_lock(lock_path(config.project_root), pages, config.project_root)
+    # A stat of every source and of every folder of the site: a helper does those while the cache
+    # loads and the site is planned (in a large archive's rebuild, they were a fifth of the time).
+    with Prefetch([functools.partial(find_sources, config.paths.articles),
+                   functools.partial(survey_copies, config.paths.output)]) as ahead:
+        cache = BuildCache.open(config.paths.cache, config.content_key, fresh=clean)
+        cache.keep_rendered = not dry_run
+        # Every source is read and validated before anything is written, so a bad article changes nothing.
+        reading = read_articles(config, cache, workers, progress, found=ahead.result(0))
+        published = _published(reading)
+        earlier_related = cache.related
+        index = index_site(published, config, earlier_related)
+        cache.remember_related(index.related_memo)
+        env = make_environment(config.paths.templates, config, index, cache.load_body, cache.compiled_templates)
+        pages = plan_pages(index, config, reading.words)
+        _check_lock(config, pages)
+        on_site = published_files(config.paths.output)
+        outputs = itertools.chain(
+            render_outputs(pages, index, earlier_related, env, cache, {} if clean else on_site, workers,
+                           fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}", progress=progress),
+            _static_outputs(config))
+        if dry_run:
+            changes = changes_between(on_site, {output.relpath: output.digest for output in outputs})
+        else:
+            # Pages are rendered as the writer takes them; readers keep the old site until all are written.
+            changes = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean,
+                              survey=ahead.result(1))
+            cache.save()
+            write_lock(lock_path(config.project_root), pages, config.project_root)
     return BuildReport(len(published), len(reading.articles) - len(published), len(pages), changes, dry_run,
                        time.perf_counter() - started)
 

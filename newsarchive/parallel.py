@@ -7,7 +7,10 @@ Results come back in the order of the items, so the output never depends on whic
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import signal
 from typing import Callable, Iterator, Sequence, TypeVar
 
 # Called as progress(stage, done, total) while a stage runs.
@@ -15,7 +18,6 @@ ProgressCallback = Callable[[str, int, int], None]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-
 
 
 class Workers:
@@ -46,3 +48,91 @@ class Workers:
 
 
 IN_PROCESS = Workers(1)
+
+
+class Prefetch:
+    """Calls made ahead, in one forked helper, while the build goes on: ``result(n)`` is what
+    ``calls[n]()`` returns.
+
+    For work that waits on the file system (thousands of stat calls) and that the build needs
+    only later: a thread would get the interpreter between the build's own steps only, a process
+    has a core of its own. The helper is forked before the build holds much memory, so copying
+    on write costs it little. It sends each result as soon as it has it, in order. Where there
+    is no fork, or the helper fails (or any call in it raises), ``result(n)`` makes the call
+    here instead: a helper changes how soon a result comes, never what it is.
+
+    Use it as a context manager, so that the helper is waited for however the build ends.
+    """
+
+    def __init__(self, calls: Sequence[Callable[[], object]]):
+        self.calls = list(calls)
+        self.results: list = []
+        self.stream = None
+        self.pid = None
+        if not hasattr(os, "fork"):
+            return
+        read_end, write_end = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if self.pid == 0:  # the helper: make every call, send each result, and leave at once
+            os.close(read_end)
+            _make_calls(self.calls, write_end)
+        os.close(write_end)
+        self.stream = os.fdopen(read_end, "rb")
+
+    def result(self, number: int):
+        while len(self.results) <= number and self.stream is not None:
+            try:
+                made, value = pickle.load(self.stream)
+            except Exception:  # the helper died, or left half a message: make the rest here
+                made, value = False, None
+            if not made:
+                self._stop(kill=True)
+                break
+            self.results.append(value)
+            if len(self.results) == len(self.calls):
+                self._stop()  # it has left, or is about to
+        if number < len(self.results):
+            return self.results[number]
+        return self.calls[number]()
+
+    def _stop(self, kill: bool = False) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        if self.pid:
+            if kill:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def __enter__(self) -> "Prefetch":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop(kill=True)  # what it has not sent by now is not wanted
+
+
+def _make_calls(calls: Sequence[Callable[[], object]], write_end: int) -> None:
+    """In the helper: send (True, result) for each call in order, (False, None) at the first that fails."""
+    code = 0
+    try:
+        with os.fdopen(write_end, "wb") as stream:
+            for call in calls:
+                try:
+                    message = pickle.dumps((True, call()), pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    message, code = pickle.dumps((False, None)), 1
+                stream.write(message)
+                stream.flush()
+                if code:
+                    break
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)  # no clean-up: the build's buffers, handlers and files are the build's

@@ -122,13 +122,16 @@ class Reading:
 
 
 def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_PROCESS,
-                  progress: ProgressCallback | None = None) -> Reading:
+                  progress: ProgressCallback | None = None,
+                  found: tuple[list[SourceFile], list[Problem]] | None = None) -> Reading:
     """Read and validate every source, reusing the cached reading of unchanged ones.
 
     Raise ContentError listing every problem in every file. Sources are parsed by ``workers``
     (Markdown is most of a build's work); bodies go into the cache, words into the Reading.
+    ``found`` is what find_sources gives, if it was called ahead.
     """
-    sources, problems = find_sources(config.paths.articles)
+    sources, problems = found or find_sources(config.paths.articles)
+    problems = list(problems)
     entries: dict[str, CachedSource] = {}
     unread = []
     for source in sources:

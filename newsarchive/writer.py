@@ -104,19 +104,22 @@ def read_manifest(folder: Path) -> Manifest | None:
 
 
 def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[str], bytes] | None = None,
-            adopt: bool = False, fresh: bool = False) -> Changes:
+            adopt: bool = False, fresh: bool = False, survey: Survey | None = None) -> Changes:
     """Bring the unpublished copy up to date with ``outputs`` and switch the output link to it.
 
     ``outputs`` may be lazy: pages are rendered while the build lock is held. An Output without
     data is taken from a copy of the site; ``make_missing(relpath)`` makes it if no copy has it
     (someone deleted a published file). ``adopt`` accepts an output folder the builder did not
-    create; ``fresh`` writes every file anew instead of trusting the manifests.
+    create; ``fresh`` writes every file anew instead of trusting the manifests. ``survey`` is
+    what survey_copies found before the build (see there).
     """
     out_dir = out_dir.absolute()
     with build_lock(out_dir):
         current = _current_copy(out_dir)
+        # Each build publishes the copy it wrote: if another ran since the survey, the survey is not used.
+        surveyed = survey.copies if survey is not None and survey.published == _name(current) else {}
         served = _served_manifest(current, adopt)
-        target, known, folder_times = _prepare_target(out_dir, current, fresh)
+        target, known, folder_times = _prepare_target(out_dir, current, fresh, surveyed)
         target_is_new = known is None
         known = known or Manifest({})
         # The copy is incomplete (and its folders' times unknown) until both are written again.
@@ -126,7 +129,7 @@ def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[st
         mirror = _spare_for_first_build(spare) if current is None and not os.path.lexists(spare) else None
         try:
             sync = _Sync(target, current, served, known, make_missing, reuse=not fresh, target_is_new=target_is_new,
-                         mirror=mirror)
+                         mirror=mirror, surveyed=surveyed)
             kept = sync.fill(outputs, folder_times)
         except OSError as exc:
             where = display_path(exc.filename) if exc.filename else display_path(target)
@@ -182,7 +185,8 @@ def _served_manifest(current: Path | None, adopt: bool) -> Manifest:
     return manifest or Manifest({})
 
 
-def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[Path, Manifest | None, dict]:
+def _prepare_target(out_dir: Path, current: Path | None, fresh: bool,
+                    surveyed: Surveyed) -> tuple[Path, Manifest | None, dict]:
     """The copy readers do not see, with its manifest and its folders' times: kept if complete (it
     is brought up to date), made anew (with no manifest) otherwise. Files deleted from it by hand
     are left out of its manifest, so they are placed again."""
@@ -191,9 +195,9 @@ def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[P
     manifest = None if fresh else read_manifest(target)
     snapshot = None if manifest is None else _read_snapshot(target)
     if snapshot is None:  # without its folders' times the copy cannot be checked: it is made anew
-        manifest = None
+        manifest, times = None, None
     else:
-        manifest, snapshot = _without_files_deleted_by_hand(target, manifest, snapshot)
+        manifest, times = _without_files_deleted_by_hand(target, manifest, snapshot, surveyed)
     try:
         if target.exists() and manifest is None:
             _remove_own_folder(target)
@@ -202,29 +206,81 @@ def _prepare_target(out_dir: Path, current: Path | None, fresh: bool) -> tuple[P
             (target / SLOT_MARKER).write_text("", "utf-8")
     except OSError as exc:
         raise OutputError([Problem(display_path(target), None, None, f"cannot prepare the build folder: {exc.strerror}")]) from None
-    return target, manifest, snapshot or {}
+    return target, manifest, times or {}
 
 
-def _without_files_deleted_by_hand(copy: Path, manifest: Manifest, snapshot: dict[str, int]) -> tuple[Manifest, dict]:
-    """``copy``'s manifest less the files gone from it, and its snapshot less the folders that changed.
+def _without_files_deleted_by_hand(copy: Path, manifest: Manifest, snapshot: Snapshot,
+                                   surveyed: Surveyed) -> tuple[Manifest, dict]:
+    """``copy``'s manifest less the files gone from it, and its folders' times less those that changed.
 
     Adding or removing a file changes its folder's time, so only folders whose time is not the one
     the snapshot took when the copy was finished are looked into.
     """
-    changed = {folder for folder, mtime in snapshot.items() if _folder_time(copy, folder) != mtime}
+    changed = _changed_folders(copy, snapshot, surveyed)
     if not changed:
-        return manifest, snapshot
+        return manifest, snapshot.times
     files = {relpath: digest for relpath, digest in manifest.files.items()
              if posixpath.dirname(relpath) not in changed or (copy / relpath).is_file()}
-    return Manifest(files, manifest.kept), {folder: mtime for folder, mtime in snapshot.items() if folder not in changed}
+    return Manifest(files, manifest.kept), {folder: mtime for folder, mtime in snapshot.times.items() if folder not in changed}
 
 
-def _folder_time(copy: Path, folder: str) -> int | None:
-    """The modification time of ``folder`` in ``copy`` ("" for the copy itself), if it is there."""
+# For each copy of the site (by path) with a snapshot: the snapshot's identity, and the folders
+# whose times were not those it recorded when the survey was made.
+Surveyed = dict[str, tuple[tuple, frozenset]]
+
+
+class Survey(NamedTuple):
+    """Which folders of the copies changed since each was finished, and which copy was published then."""
+
+    published: str | None
+    copies: Surveyed
+
+
+def survey_copies(out_dir: Path) -> Survey:
+    """Which folders of each copy of the site changed since the copy was finished.
+
+    Finding out takes a stat of every folder, tens of milliseconds for a large site, so a build
+    has it made ahead, while it reads (see Prefetch). publish trusts it for a copy only while
+    the same copy is published and the copy's snapshot is still the one surveyed: any build that
+    changes a copy writes its snapshot anew (a killed one leaves none) and publishes that copy.
+    """
+    out_dir = out_dir.absolute()
     try:
-        return os.lstat(f"{copy}/{folder}" if folder else copy).st_mtime_ns
-    except OSError:
-        return None
+        published = _name(_current_copy(out_dir))
+    except OutputError:  # publish says why
+        return Survey(None, {})
+    copies = {}
+    for name in SLOT_NAMES:
+        copy = slot_path(out_dir, name)
+        snapshot = _read_snapshot(copy)
+        if snapshot is not None:
+            copies[os.fspath(copy)] = (snapshot.identity, frozenset(_folders_not_as_recorded(copy, snapshot.times)))
+    return Survey(published, copies)
+
+
+def _name(copy: Path | None) -> str | None:
+    return None if copy is None else os.fspath(copy)
+
+
+def _changed_folders(copy: Path, snapshot: Snapshot, surveyed: Surveyed) -> set[str]:
+    """The folders of ``copy`` whose times are not those ``snapshot`` recorded, gone ones included."""
+    found = surveyed.get(os.fspath(copy))
+    if found is not None and found[0] == snapshot.identity:
+        return set(found[1])
+    return _folders_not_as_recorded(copy, snapshot.times)
+
+
+def _folders_not_as_recorded(copy: Path, times: dict[str, int]) -> set[str]:
+    root = os.fspath(copy)
+    changed = set()
+    for folder, mtime in times.items():
+        try:
+            now = os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns
+        except OSError:
+            now = None
+        if now != mtime:
+            changed.add(folder)
+    return changed
 
 
 def _remove_own_folder(folder: Path) -> None:
@@ -240,8 +296,9 @@ class _Sync:
 
     def __init__(self, target: Path, current: Path | None, served: Manifest, known: Manifest,
                  make_missing: Callable[[str], bytes] | None, reuse: bool, target_is_new: bool,
-                 mirror: _Sync | None = None):
+                 mirror: _Sync | None = None, surveyed: Surveyed | None = None):
         self.target, self.current, self.served, self.known = target, current, served, known
+        self.surveyed = surveyed or {}
         self.make_missing, self.reuse, self.target_is_new = make_missing, reuse, target_is_new
         self.mirror = mirror  # another new copy, given each file as it is placed here (see _spare_for_first_build)
         self.complete = False
@@ -346,7 +403,7 @@ class _Sync:
 
     def carry_over_kept_files(self) -> list[str]:
         """Mirror, by hard links, the files in the published copy that the builder did not write."""
-        foreign = _foreign_files(self.current, self.served) if self.current else {}
+        foreign = _foreign_files(self.current, self.served, self.surveyed) if self.current else {}
         # This copy was last published before the current one, which then kept exactly its files.
         for relpath in sorted(set() if self.target_is_new else set(self.served.kept) - set(foreign)):
             path = self.target / relpath
@@ -371,7 +428,7 @@ class _Sync:
         return sorted(foreign)
 
 
-def _foreign_files(copy: Path, manifest: Manifest) -> dict[str, Path]:
+def _foreign_files(copy: Path, manifest: Manifest, surveyed: Surveyed) -> dict[str, Path]:
     """Files (and links) in a copy of the site that the builder did not write.
 
     Only folders changed since the copy was published are looked into (a folder's modification
@@ -383,17 +440,15 @@ def _foreign_files(copy: Path, manifest: Manifest) -> dict[str, Path]:
         return _walk_for_foreign_files(copy, "", manifest)
     found = {relpath: copy / relpath for relpath in manifest.kept}
     root = os.fspath(copy)
-    for folder, mtime in snapshot.items():
-        try:
-            status = os.lstat(f"{root}/{folder}" if folder else root)
-        except OSError:
-            status = None
-        if status is not None and status.st_mtime_ns == mtime:
-            continue
+    for folder in sorted(_changed_folders(copy, snapshot, surveyed)):
         for relpath in [r for r in found if posixpath.dirname(r) == folder]:
             del found[relpath]
-        if status is not None and stat.S_ISDIR(status.st_mode):
-            found.update(_scan_folder(copy, folder, manifest, snapshot))
+        try:
+            is_folder = stat.S_ISDIR(os.lstat(f"{root}/{folder}" if folder else root).st_mode)
+        except OSError:  # gone
+            is_folder = False
+        if is_folder:
+            found.update(_scan_folder(copy, folder, manifest, snapshot.times))
     return {relpath: path for relpath, path in found.items() if os.path.lexists(path)}
 
 
@@ -429,12 +484,23 @@ def _snapshot_path(copy: Path) -> Path:
     return copy.with_name(copy.name + ".folders")
 
 
-def _read_snapshot(copy: Path) -> dict[str, int] | None:
+class Snapshot(NamedTuple):
+    """The folders' times of a finished copy, and the identity of the file they were read from."""
+
+    times: dict[str, int]
+    identity: tuple  # the file's inode, size, and modification and change times
+
+
+def _read_snapshot(copy: Path) -> Snapshot | None:
     try:
-        data = marshal.loads(_snapshot_path(copy).read_bytes())
+        with open(_snapshot_path(copy), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            data = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    return Snapshot(data, (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns))
 
 
 def _take_snapshot(copy: Path, relpaths: Iterable[str], earlier: dict | None, touched: set[str]) -> None:

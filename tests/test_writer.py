@@ -9,7 +9,8 @@ import pytest
 
 from helpers import md, sitemap_entries, tree_hashes, tree_mtimes
 from newsarchive.errors import OutputError
-from newsarchive.writer import MANIFEST, SLOT_MARKER, Output, publish, read_manifest, slot_path
+from newsarchive import writer
+from newsarchive.writer import MANIFEST, SLOT_MARKER, Output, publish, read_manifest, slot_path, survey_copies
 
 BOOKKEEPING = {MANIFEST, SLOT_MARKER}
 
@@ -323,6 +324,52 @@ def test_files_deleted_from_the_spare_copy_are_placed_again(tmp_path, keep_times
     assert os.path.realpath(out) == str(spare)
     assert {path: (out / path).read_bytes() for path in ("a.html", "sub/b.html", "sub/deeper/c.html")} == {
         "a.html": b"a", "sub/b.html": b"b", "sub/deeper/c.html": b"c"}
+
+
+def test_a_survey_made_ahead_is_used_and_finds_what_publish_would(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    pages = outputs(("a.html", b"a"), ("sub/b.html", b"b"))
+    publish(pages, out)
+    published, spare = slot_path(out, "a"), slot_path(out, "b")
+    (spare / "sub/b.html").unlink()  # by hand, from the copy the next build brings up to date
+    (published / "sub/CNAME").write_text("example.org")  # a file the builder did not write
+    survey = survey_copies(out)
+    assert survey.published == str(published)
+    assert {copy: folders for copy, (_, folders) in survey.copies.items()} == {str(published): {"sub"}, str(spare): {"sub"}}
+
+    def no_looking(*args):
+        raise AssertionError("the survey should have been used")
+    monkeypatch.setattr(writer, "_folders_not_as_recorded", no_looking)
+    publish(pages, out, survey=survey)
+    assert os.path.realpath(out) == str(spare)
+    assert {path: (out / path).read_bytes() for path in ("a.html", "sub/b.html", "sub/CNAME")} == {
+        "a.html": b"a", "sub/b.html": b"b", "sub/CNAME": b"example.org"}
+
+
+def test_a_survey_made_before_another_build_published_is_not_trusted(tmp_path):
+    # The survey saw nothing changed in copy a; since then another build published b, and a file
+    # was deleted by hand from a, which this build brings up to date.
+    out = tmp_path / "out"
+    pages = outputs(("a.html", b"a"), ("sub/b.html", b"b"))
+    publish(pages, out)
+    survey = survey_copies(out)
+    publish(outputs(("a.html", b"a"), ("sub/b.html", b"b2")), out)
+    (slot_path(out, "a") / "sub/b.html").unlink()
+    publish(pages, out, survey=survey)
+    assert os.path.realpath(out) == str(slot_path(out, "a")) and (out / "sub/b.html").read_bytes() == b"b"
+
+
+def test_a_survey_of_a_copy_rebuilt_since_is_not_trusted(tmp_path):
+    # Two builds since the survey: the same copy is published again, but the other was rewritten.
+    out = tmp_path / "out"
+    publish(outputs(("a.html", b"a"), ("sub/b.html", b"b")), out)
+    survey = survey_copies(out)
+    for version in (b"b2", b"b3"):
+        publish(outputs(("a.html", b"a"), ("sub/b.html", version)), out)
+    assert survey.published == os.path.realpath(out)
+    (slot_path(out, "b") / "sub/b.html").unlink()
+    publish(outputs(("a.html", b"a"), ("sub/b.html", b"b2")), out, survey=survey)
+    assert os.path.realpath(out) == str(slot_path(out, "b")) and (out / "sub/b.html").read_bytes() == b"b2"
 
 
 def test_a_first_build_that_fails_leaves_no_spare_copy_behind(tmp_path):
