@@ -116,11 +116,11 @@ class Fingerprinter:
         return found
 
     def _article(self, article: Article) -> str:
-        """A report stands for its source path and front-matter, in a short token made once per build."""
+        """A report stands for its source path and front-matter, which its metadata digest hashes."""
         key = id(article)
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = "A" + _hash(f"{article.source_path}\0{article.metadata_digest}")[:32]
+            found = self.memo[key] = "A" + article.metadata_digest[:32]
             self.kept.append(article)
         return found
 

@@ -96,8 +96,8 @@ class Article:
 
     Its body, rendered to sanitised HTML, is kept apart under ``body_digest`` (the hash of that
     HTML) and loaded only by the pages that show it, so memory stays flat however large the
-    archive. ``metadata_digest`` is the hash of the source up to its body, from which every other
-    field comes: pages that show a report but not its body depend on that alone.
+    archive. ``metadata_digest`` is the hash of the source's path and of the source up to its body,
+    from which every other field comes: pages that show a report but not its body depend on that alone.
     """
 
     source_path: str

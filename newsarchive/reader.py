@@ -219,7 +219,8 @@ def read_article(path: Path, raw: bytes, config: SiteConfig, render: Callable[[s
     except YamlError as exc:
         return SourceReading(None, [Problem(shown, exc.line, None, exc.message)])
     validator = _ArticleValidator(path, shown, doc, config)
-    metadata = text[: len(text) - len(body)].encode("utf-8")
+    # The path is hashed with the front-matter: the digest then names the report wherever it is met.
+    metadata = f"{shown}\0{text[: len(text) - len(body)]}".encode("utf-8", "surrogatepass")
     article, rendered = validator.validate(body, body_line, render, digest(metadata))
     return SourceReading(None if validator.problems else article, validator.problems, rendered)
 
