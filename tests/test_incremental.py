@@ -272,3 +272,29 @@ def test_piped_output_is_just_the_summary(project):
 def test_the_manifest_is_deterministic_json(project):
     data = json.loads((project / "_site" / MANIFEST).read_text())
     assert list(data["files"]) == sorted(data["files"])
+
+
+def test_a_rebuild_makes_its_stat_calls_in_a_helper_and_still_sees_every_change(project, run_cli, monkeypatch, tmp_path):
+    # The sources and both copies of the site are looked at by a forked helper (Prefetch); what it
+    # finds must be what the build would find: a new report, and a page deleted from the hidden copy.
+    from newsarchive import build
+    callers = tmp_path / "callers"
+
+    def noting_the_caller(function):
+        def call(*args):
+            with open(callers, "a") as log:
+                log.write(f"{function.__name__} {os.getpid()}\n")
+            return function(*args)
+        return call
+    for name in ("find_sources", "survey_copies"):
+        monkeypatch.setattr(build, name, noting_the_caller(getattr(build, name)))
+    hidden = os.path.realpath(project / "_site").replace("._site.a", "._site.b")  # the first build's spare
+    os.unlink(f"{hidden}/2023/01/02/r2/index.html")
+    (project / "articles/2023/2023-01-06-r6.md").write_text(md("title: Report 6\ndate: 2023-01-06\n", "Body six.\n"))
+    result = run_cli(project, "build", "--jobs", "1")
+    assert (result.code, result.err) == (0, "")
+    assert {line.split()[0] for line in callers.read_text().splitlines()} == {"find_sources", "survey_copies"}
+    assert str(os.getpid()) not in callers.read_text().split()
+    site = project / "_site"
+    assert os.path.realpath(site) == hidden
+    assert (site / "2023/01/06/r6/index.html").exists() and (site / "2023/01/02/r2/index.html").exists()
