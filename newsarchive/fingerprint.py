@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import itertools
+import operator
 import re
 
 import jinja2
@@ -103,14 +106,14 @@ class Fingerprinter:
         return _hash("\0".join(parts))
 
     def value(self, value) -> str:
+        kind = type(value)
+        if kind in _PLAIN:
+            return repr(value)
         found = self.memo.get(id(value))
         if found is not None:
             return found
-        kind = type(value)
         if kind is Article:
             return self._article(value)
-        if kind in _PLAIN:
-            return repr(value)
         found = self.memo[id(value)] = _short(self._compound(value))
         self.kept.append(value)
         return found
@@ -129,27 +132,39 @@ class Fingerprinter:
             try:  # most are reports already met (listings, their pages, related reports): one lookup each
                 return "(" + "\0".join([self.memo[id(item)] for item in value]) + ")"
             except KeyError:
-                if _plain_rows(value):  # a sitemap's thousands of addresses and dates: all in one step
-                    return repr(value)
-                return "(" + "\0".join(map(self.value, value)) + ")"
+                return _plain_text(value) or "(" + "\0".join(map(self.value, value)) + ")"
         if isinstance(value, dict):
             return "{" + "\0".join([f"{self.value(k)}\1{self.value(v)}" for k, v in sorted(value.items())]) + "}"
         if isinstance(value, Deferred):
             return f"D{value.function.__module__}.{value.function.__qualname__}\1{self.value(value.inputs)}"
         if dataclasses.is_dataclass(value):
-            names = _FIELD_NAMES.get(type(value)) or _FIELD_NAMES.setdefault(
-                type(value), tuple(f.name for f in dataclasses.fields(value)))
-            return type(value).__qualname__ + "[" + "\0".join([self.value(getattr(value, n)) for n in names]) + "]"
+            values = _field_values(type(value))(value)
+            return type(value).__qualname__ + "[" + "\0".join(
+                [repr(item) if type(item) in _PLAIN else self.value(item) for item in values]) + "]"
         raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page's context")
 
 
 _PLAIN = {str, int, float, bool, type(None), dt.date, dt.datetime, dt.timezone}
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _plain_rows(value: tuple | list) -> bool:
-    """Whether ``value`` holds only tuples of plain values, which its repr tells apart in full."""
-    return all(isinstance(row, tuple) and all(type(item) in _PLAIN for item in row) for row in value)
+@functools.cache
+def _field_values(record: type):
+    """What gives a record's field values as a tuple, in one call: thousands of listings are fingerprinted."""
+    names = [f.name for f in dataclasses.fields(record)]
+    if len(names) == 1:  # attrgetter of one name gives the value itself
+        return lambda value: (getattr(value, names[0]),)
+    return operator.attrgetter(*names)
+
+
+def _plain_text(value: tuple | list) -> str | None:
+    """The text of a sequence of plain values (a listing's key), or of rows of plain values of one
+    kind (a sitemap's thousands of addresses and dates), made in one step; None for any other."""
+    kinds = set(map(type, value))
+    if kinds <= _PLAIN:
+        return repr(value)
+    if len(kinds) == 1 and issubclass(kinds.pop(), tuple) and set(map(type, itertools.chain.from_iterable(value))) <= _PLAIN:
+        return type(value[0]).__qualname__ + repr([tuple(row) for row in value])
+    return None
 
 
 def _short(text: str) -> str:
