@@ -46,6 +46,64 @@ class Workers:
         with context.Pool(jobs) as pool:
             yield from pool.imap(function, items, chunksize=chunk)
 
+    @contextlib.contextmanager
+    def on_demand(self, function: Callable[[Item], Result],
+                  min_items: int = 16) -> Iterator[Callable[[Item], Callable[[], Result]]]:
+        """``submit``, where ``submit(item)`` hands ``function(item)`` to the workers and gives
+        what to call for its result.
+
+        For items found one by one while the build goes on with other work, which the workers
+        then do meanwhile. They start at the ``min_items``-th item (taking those before it too),
+        so that a build with fewer forks none: those calls are made here, when their results are
+        asked for, as with one job or no fork.
+        """
+        pending = _Pending(function, self.jobs if self.jobs > 1 and _can_fork() else 1, min_items)
+        try:
+            yield pending.submit
+        finally:
+            pending.stop()
+
+
+def _can_fork() -> bool:
+    import multiprocessing  # only when workers may start: a small rebuild needs none
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Pending:
+    """The calls submitted to Workers.on_demand: each made by the workers once they run, else here."""
+
+    def __init__(self, function: Callable, jobs: int, min_items: int):
+        self.function, self.jobs, self.min_items = function, jobs, min_items
+        self.items: list = []
+        self.waiting: dict[int, object] = {}  # item number -> the workers' result to come
+        self.made_here: set[int] = set()
+        self.pool = None
+
+    def submit(self, item) -> Callable[[], object]:
+        number = len(self.items)
+        self.items.append(item)
+        if self.pool is not None:
+            self.waiting[number] = self.pool.apply_async(self.function, (item,))
+        elif self.jobs > 1 and len(self.items) >= self.min_items:
+            import multiprocessing
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+            for earlier, earlier_item in enumerate(self.items):
+                if earlier not in self.made_here:
+                    self.waiting[earlier] = self.pool.apply_async(self.function, (earlier_item,))
+        return lambda: self.result(number)
+
+    def result(self, number: int):
+        waiting = self.waiting.pop(number, None)
+        if waiting is not None:
+            return waiting.get()
+        self.made_here.add(number)
+        return self.function(self.items[number])
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
 
 IN_PROCESS = Workers(1)
 

@@ -434,10 +434,7 @@ def render_outputs(pages: list[Page], index: SiteIndex, earlier_related: indexes
     global _JOB
     _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, changed, cache.pages, published)
     if earlier:
-        plan = [_JOB.plan(number) for number in range(len(pages))]
-        to_render = [number for number, (_, _, _, known) in enumerate(plan) if known is None]
-        rendered = iter(workers.map(_render_in_worker, to_render, min_per_worker=PAGES_PER_WORKER))
-        outputs = ((relpath, without, key, known or next(rendered)) for relpath, without, key, known in plan)
+        outputs = _planned_then_rendered(len(pages), workers)
     else:
         spans = [(start, min(start + SPAN, len(pages))) for start in range(0, len(pages), SPAN)]
         outputs = itertools.chain.from_iterable(
@@ -449,6 +446,20 @@ def render_outputs(pages: list[Page], index: SiteIndex, earlier_related: indexes
         yield Output(relpath, known, source=_JOB.store.path(known))
         remembered[key], without_bodies[relpath] = known, without
     cache.remember_pages(remembered, reports_key, without_bodies)
+
+
+def _planned_then_rendered(count: int, workers: Workers) -> Iterator[tuple[str, str, str, str]]:
+    """Plan every page, handing each that must be rendered to the workers as soon as it is found,
+    so that they render while the rest are planned (a rebuild's few pages to render include the
+    largest: the timeline, the search index). Here, where they do other work meanwhile, the
+    workers are worth starting for fewer pages than when the build would only wait for them."""
+    with workers.on_demand(_render_in_worker, min_items=max(1, PAGES_PER_WORKER // 4)) as submit:
+        plan = []
+        for number in range(count):
+            relpath, without, key, known = _JOB.plan(number)
+            plan.append((relpath, without, key, known or submit(number)))
+        for relpath, without, key, known in plan:
+            yield relpath, without, key, known if isinstance(known, str) else known()
 
 
 SPAN = 64  # pages a worker fingerprints and renders at a time, in order: neighbours share listings

@@ -102,11 +102,11 @@ def test_only_changed_sources_are_parsed_and_only_changed_pages_rendered(project
     real_read, real_render = reader.read_article, render.render_page
     monkeypatch.setattr(reader, "read_article", lambda path, *a: parsed.append(path.name) or real_read(path, *a))
     monkeypatch.setattr(render, "render_page", lambda page, env: rendered.append(page.url) or real_render(page, env))
-    assert run_cli(project, "build").code == 0
+    assert run_cli(project, "build", "--jobs", "1").code == 0  # one process, so that every render is seen here
     assert (parsed, rendered) == ([], [])
     (project / "articles/2023/2023-01-04-r4.md").write_text(
         md("title: Report 4\ndate: 2023-01-04\nlocations: [Tolyatti]\ntopics: [Strike]\n", "A changed body.\n"))
-    assert run_cli(project, "build").code == 0
+    assert run_cli(project, "build", "--jobs", "1").code == 0
     assert parsed == ["2023-01-04-r4.md"]
     # The body shows on its own page, in the feeds that carry it, and in the search index's words.
     assert sorted(rendered) == ["2023/01/04/r4/", "feed.xml", "locations/tolyatti/feed.xml", "search/2023-1.js",
@@ -130,7 +130,7 @@ def test_a_new_report_rewrites_its_years_search_index_and_timeline_and_not_the_o
     monkeypatch.setattr(render, "render_page", lambda page, env: rendered.append(page.url) or real_render(page, env))
     (root / f"articles/{year}/{year}-01-08-added.md").write_text(
         md(f"title: Added in {year}\ndate: {year}-01-08\nlocations: [Samara]\n", "Newly added words.\n"))
-    assert run_cli(root, "build").code == 0
+    assert run_cli(root, "build", "--jobs", "1").code == 0  # one process, so that every render is seen here
     after = site_bytes(site)
     (own_index, own_timeline), (other_index, other_timeline) = YEARLY[year], YEARLY[2023 + 2024 - year]
     assert {own_index, own_timeline} <= changed(before, after)

@@ -1,5 +1,6 @@
 """Work in other processes: a helper's results are the calls' own, whatever becomes of the helper."""
 
+import functools
 import os
 import time
 
@@ -68,3 +69,58 @@ def test_without_fork_the_calls_are_made_here(monkeypatch):
     monkeypatch.delattr(os, "fork")
     with Prefetch([os.getpid]) as ahead:
         assert ahead.result(0) == os.getpid()
+
+
+def test_calls_submitted_on_demand_are_made_by_workers_from_the_first_on_and_come_back_in_order():
+    import multiprocessing
+    with Workers(2).on_demand(square_and_pid, min_items=3) as submit:
+        results = [submit(number) for number in range(10)]
+        made = [result() for result in results]
+    assert [square for square, _ in made] == [n * n for n in range(10)]
+    # The two submitted before the workers started were handed to them too.
+    assert os.getpid() not in {pid for _, pid in made}
+    assert multiprocessing.active_children() == []  # the workers were stopped with the block
+
+
+def test_fewer_calls_than_start_workers_are_made_here_when_asked_for():
+    made = []
+
+    def note(number):
+        made.append(number)
+        return number, os.getpid()
+    with Workers(2).on_demand(note, min_items=3) as submit:
+        first, second = submit(1), submit(2)
+        assert made == []  # nothing is made before its result is wanted
+        assert (second(), first()) == ((2, os.getpid()), (1, os.getpid()))
+    assert made == [2, 1]
+
+
+def log_call(number, log):
+    with open(log, "a") as handle:
+        handle.write(f"{number} {os.getpid()}\n")
+    return number
+
+
+def test_a_call_made_here_is_not_made_again_when_the_workers_start(tmp_path):
+    log = tmp_path / "calls"
+    with Workers(2).on_demand(functools.partial(log_call, log=log), min_items=2) as submit:
+        first = submit(3)
+        assert first() == 3
+        second = submit(4)  # the workers start now, with this call only
+        assert second() == 4
+    calls = [line.split() for line in log.read_text().splitlines()]
+    assert calls == [["3", str(os.getpid())], ["4", calls[1][1]]] and calls[1][1] != str(os.getpid())
+
+
+def fail_on_three(number):
+    if number == 3:
+        raise ValueError("three")
+    return number
+
+
+def test_a_call_that_fails_in_a_worker_raises_where_its_result_is_asked_for():
+    with Workers(2).on_demand(fail_on_three, min_items=1) as submit:
+        results = [submit(number) for number in range(5)]
+        assert [results[n]() for n in (0, 1, 2)] == [0, 1, 2]
+        with pytest.raises(ValueError, match="three"):
+            results[3]()
