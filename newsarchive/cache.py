@@ -54,9 +54,20 @@ SETTLED_NS = 2_000_000_000  # file systems with 2-second times exist
 BODIES = "bodies"
 
 
+@model.pickled_by_fields  # thousands are loaded by every build
+@dataclass
+class CachedSource:
+    """What reading one source gave: its Article (with the body's hash) and its searchable words."""
+
+    source_digest: str
+    signature: tuple  # the source file's size, times and inode when it was hashed
+    article: object
+    words: str
+
+
 def _record_fields() -> str:
     """The names of every field of the records the cache keeps, in order, hashed short."""
-    records = (model.Article, model.Source, model.Correction, model.Claim, model.Term)
+    records = (model.Article, model.Source, model.Correction, model.Claim, model.Term, CachedSource)
     names = ";".join(f"{record.__name__}:{','.join(f.name for f in dataclasses.fields(record))}" for record in records)
     return hashlib.sha256(names.encode()).hexdigest()[:16]
 
@@ -70,16 +81,6 @@ CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class CachedSource:
-    """What reading one source gave: its Article (with the body's hash) and its searchable words."""
-
-    source_digest: str
-    signature: tuple  # the source file's size, times and inode when it was hashed
-    article: object
-    words: str
 
 
 @dataclass
