@@ -235,7 +235,7 @@ def test_a_report_that_fills_a_page_adds_one_numbered_page(make_project, build_o
 def test_the_cache_never_changes_the_output(project, make_project, build_ok, run_cli, tmp_path):
     warm = site_bytes(project / "_site")
     for name in STATE_FILES:
-        (project / ".newsarchive-cache" / name).write_bytes(b"not a pickle")  # damaged: ignored
+        (project / ".newsarchive-cache" / name).write_bytes(b"not a cache file")  # damaged: ignored
     assert run_cli(project, "build", "--output", str(tmp_path / "other")).code == 0
     assert site_bytes(tmp_path / "other") == warm
     assert run_cli(project, "build", "--clean", "--jobs", "1").code == 0
