@@ -47,62 +47,139 @@ class Workers:
             yield from pool.imap(function, items, chunksize=chunk)
 
     @contextlib.contextmanager
-    def on_demand(self, function: Callable[[Item], Result],
-                  min_items: int = 16) -> Iterator[Callable[[Item], Callable[[], Result]]]:
-        """``submit``, where ``submit(item)`` hands ``function(item)`` to the workers and gives
-        what to call for its result.
-
-        For items found one by one while the build goes on with other work, which the workers
-        then do meanwhile. They start at the ``min_items``-th item (taking those before it too),
-        so that a build with fewer forks none: those calls are made here, when their results are
-        asked for, as with one job or no fork.
-        """
-        pending = _Pending(function, self.jobs if self.jobs > 1 and _can_fork() else 1, min_items)
+    def sharing(self, function: Callable[[int], Result], min_items: int = 16) -> Iterator["SharedWork"]:
+        """A SharedWork of ``function`` over numbers, the build being one of its ``jobs`` processes."""
+        work = SharedWork(function, self.jobs - 1 if hasattr(os, "fork") else 0, min_items)
         try:
-            yield pending.submit
+            yield work
         finally:
-            pending.stop()
+            work.stop()
 
 
-def _can_fork() -> bool:
-    import multiprocessing  # only when workers may start: a small rebuild needs none
-    return "fork" in multiprocessing.get_all_start_methods()
+class SharedWork:
+    """``function`` over numbers handed over one by one, by forked workers and by the build itself.
 
+    For work found while the build goes on with other work: once ``min_items`` numbers are in
+    (a build with fewer forks none), workers take them from a pipe and work while the build finds
+    the rest. When the build asks for the results, it takes what the workers have not begun from
+    the same pipe and does it here, where it has no copies of memory to make (a forked worker
+    copies each page of the build's memory it touches) and everything is loaded. A number a worker
+    failed on, or never answered (it died), is done here too, so that its error is raised here.
+    ``function`` must give a picklable result and depend on nothing but its number and what the
+    workers were forked with.
+    """
 
-class _Pending:
-    """The calls submitted to Workers.on_demand: each made by the workers once they run, else here."""
+    def __init__(self, function: Callable[[int], object], workers: int, min_items: int):
+        self.function, self.workers, self.min_items = function, workers, min_items
+        self.numbers: list[int] = []
+        self.tasks: tuple[int, int] | None = None  # the pipe of numbers to do: read end, write end
+        self.backlog: list[int] = []  # numbers the pipe had no room for: done here
+        self.helpers: list[tuple[int, int]] = []  # each worker's pid and the read end of its answers
 
-    def __init__(self, function: Callable, jobs: int, min_items: int):
-        self.function, self.jobs, self.min_items = function, jobs, min_items
-        self.items: list = []
-        self.waiting: dict[int, object] = {}  # item number -> the workers' result to come
-        self.made_here: set[int] = set()
-        self.pool = None
+    def add(self, number: int) -> None:
+        self.numbers.append(number)
+        if self.tasks is not None:
+            self._hand_over(number)
+        elif self.workers and len(self.numbers) >= self.min_items:
+            self._start()
+            for earlier in self.numbers:
+                self._hand_over(earlier)
 
-    def submit(self, item) -> Callable[[], object]:
-        number = len(self.items)
-        self.items.append(item)
-        if self.pool is not None:
-            self.waiting[number] = self.pool.apply_async(self.function, (item,))
-        elif self.jobs > 1 and len(self.items) >= self.min_items:
-            import multiprocessing
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
-            for earlier, earlier_item in enumerate(self.items):
-                if earlier not in self.made_here:
-                    self.waiting[earlier] = self.pool.apply_async(self.function, (earlier_item,))
-        return lambda: self.result(number)
+    def _start(self) -> None:
+        read_end, write_end = os.pipe()
+        answers = [os.pipe() for _ in range(self.workers)]
+        for number, (answers_read, answers_write) in enumerate(answers):
+            pid = os.fork()
+            if pid == 0:  # a worker: keep only its end of the numbers and of its own answers
+                for fd in (write_end, *(end for pair in answers for end in pair if end != answers_write)):
+                    os.close(fd)
+                _answer(self.function, read_end, answers_write)
+            self.helpers.append((pid, answers_read))
+        for _, answers_write in answers:
+            os.close(answers_write)
+        os.set_blocking(write_end, False)  # a full pipe must not stop the build: the backlog takes the rest
+        self.tasks = (read_end, write_end)
 
-    def result(self, number: int):
-        waiting = self.waiting.pop(number, None)
-        if waiting is not None:
-            return waiting.get()
-        self.made_here.add(number)
-        return self.function(self.items[number])
+    def _hand_over(self, number: int) -> None:
+        if not self.backlog:
+            try:
+                os.write(self.tasks[1], number.to_bytes(_NUMBER_BYTES, "big"))  # one record: written whole
+                return
+            except BlockingIOError:
+                pass
+        self.backlog.append(number)
+
+    def results(self) -> list:
+        """Every number's result, in the order the numbers were added."""
+        made = {}
+        if self.tasks is not None:
+            read_end, write_end = self.tasks
+            os.close(write_end)  # workers stop once the pipe is empty
+            self.tasks = (read_end, -1)
+            for number in self.backlog:
+                made[number] = self.function(number)
+            while record := os.read(read_end, _NUMBER_BYTES):  # records are read whole, as written
+                number = int.from_bytes(record, "big")
+                made[number] = self.function(number)
+            for pid, answers_read in self.helpers:
+                made.update(_answers(answers_read))
+            self._reap()
+        return [made[number] if number in made else self.function(number) for number in self.numbers]
 
     def stop(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+        """Stop the workers (after the results, they have left already) and close the pipes."""
+        for pid, _ in self.helpers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self._reap()
+        if self.tasks is not None:
+            for fd in self.tasks:
+                if fd >= 0:
+                    os.close(fd)
+            self.tasks = None
+
+    def _reap(self) -> None:
+        for pid, answers_read in self.helpers:
+            with contextlib.suppress(OSError):
+                os.close(answers_read)
+            os.waitpid(pid, 0)
+        self.helpers = []
+
+
+_NUMBER_BYTES = 4
+
+
+def _answer(function: Callable[[int], object], numbers: int, answers: int) -> None:
+    """In a worker: do each number taken from the pipe, and send (number, made, result) for each."""
+    code = 0
+    try:
+        with os.fdopen(answers, "wb") as stream:
+            while len(record := os.read(numbers, _NUMBER_BYTES)) == _NUMBER_BYTES:
+                number = int.from_bytes(record, "big")
+                try:
+                    message = pickle.dumps((number, True, function(number)), pickle.HIGHEST_PROTOCOL)
+                except Exception:  # done again by the build, which then reports it
+                    message = pickle.dumps((number, False, None))
+                stream.write(len(message).to_bytes(4, "big") + message)
+                stream.flush()
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _answers(answers: int) -> dict[int, object]:
+    """What a worker sent until it left: each number it made, with its result."""
+    made = {}
+    with os.fdopen(answers, "rb", closefd=False) as stream:
+        while len(header := stream.read(4)) == 4:
+            try:
+                number, ok, result = pickle.loads(stream.read(int.from_bytes(header, "big")))
+            except Exception:  # it died halfway through a message
+                break
+            if ok:
+                made[number] = result
+    return made
 
 
 IN_PROCESS = Workers(1)

@@ -451,15 +451,19 @@ def render_outputs(pages: list[Page], index: SiteIndex, earlier_related: indexes
 def _planned_then_rendered(count: int, workers: Workers) -> Iterator[tuple[str, str, str, str]]:
     """Plan every page, handing each that must be rendered to the workers as soon as it is found,
     so that they render while the rest are planned (a rebuild's few pages to render include the
-    largest: the timeline, the search index). Here, where they do other work meanwhile, the
-    workers are worth starting for fewer pages than when the build would only wait for them."""
-    with workers.on_demand(_render_in_worker, min_items=max(1, PAGES_PER_WORKER // 4)) as submit:
+    largest: the timeline, the search index); then render what they have not begun. Here, where
+    they do other work meanwhile, workers are worth starting for fewer pages than when the build
+    would only wait for them."""
+    with workers.sharing(_render_in_worker, min_items=max(1, PAGES_PER_WORKER // 4)) as rendering:
         plan = []
         for number in range(count):
             relpath, without, key, known = _JOB.plan(number)
-            plan.append((relpath, without, key, known or submit(number)))
-        for relpath, without, key, known in plan:
-            yield relpath, without, key, known if isinstance(known, str) else known()
+            if known is None:
+                rendering.add(number)
+            plan.append((relpath, without, key, known))
+        rendered = iter(rendering.results())
+    for relpath, without, key, known in plan:
+        yield relpath, without, key, known or next(rendered)
 
 
 SPAN = 64  # pages a worker fingerprints and renders at a time, in order: neighbours share listings

@@ -71,56 +71,91 @@ def test_without_fork_the_calls_are_made_here(monkeypatch):
         assert ahead.result(0) == os.getpid()
 
 
-def test_calls_submitted_on_demand_are_made_by_workers_from_the_first_on_and_come_back_in_order():
-    import multiprocessing
-    with Workers(2).on_demand(square_and_pid, min_items=3) as submit:
-        results = [submit(number) for number in range(10)]
-        made = [result() for result in results]
-    assert [square for square, _ in made] == [n * n for n in range(10)]
-    # The two submitted before the workers started were handed to them too.
-    assert os.getpid() not in {pid for _, pid in made}
-    assert multiprocessing.active_children() == []  # the workers were stopped with the block
+def slow_here(number, here):
+    if os.getpid() == here:
+        time.sleep(0.05)  # the workers take the others meanwhile
+    return number * number, os.getpid()
 
 
-def test_fewer_calls_than_start_workers_are_made_here_when_asked_for():
-    made = []
-
-    def note(number):
-        made.append(number)
-        return number, os.getpid()
-    with Workers(2).on_demand(note, min_items=3) as submit:
-        first, second = submit(1), submit(2)
-        assert made == []  # nothing is made before its result is wanted
-        assert (second(), first()) == ((2, os.getpid()), (1, os.getpid()))
-    assert made == [2, 1]
+def test_shared_work_is_done_by_workers_from_the_first_number_and_comes_back_in_order():
+    with Workers(3).sharing(functools.partial(slow_here, here=os.getpid()), min_items=3) as work:
+        for number in range(200):
+            work.add(number)
+        results = work.results()
+        helpers = work.helpers
+    assert [square for square, _ in results] == [n * n for n in range(200)]
+    assert {pid for _, pid in results} - {os.getpid()}  # the workers did some
+    assert helpers == []  # every worker was waited for
 
 
-def log_call(number, log):
+def log_call(number, log, here):
+    if os.getpid() != here:
+        time.sleep(0.01)  # the build takes the others meanwhile
     with open(log, "a") as handle:
         handle.write(f"{number} {os.getpid()}\n")
     return number
 
 
-def test_a_call_made_here_is_not_made_again_when_the_workers_start(tmp_path):
+def test_the_build_does_what_the_workers_have_not_begun_and_nothing_is_done_twice(tmp_path):
     log = tmp_path / "calls"
-    with Workers(2).on_demand(functools.partial(log_call, log=log), min_items=2) as submit:
-        first = submit(3)
-        assert first() == 3
-        second = submit(4)  # the workers start now, with this call only
-        assert second() == 4
+    with Workers(2).sharing(functools.partial(log_call, log=log, here=os.getpid()), min_items=1) as work:
+        for number in range(300):
+            work.add(number)
+        assert work.results() == list(range(300))
     calls = [line.split() for line in log.read_text().splitlines()]
-    assert calls == [["3", str(os.getpid())], ["4", calls[1][1]]] and calls[1][1] != str(os.getpid())
+    assert sorted(int(number) for number, _ in calls) == list(range(300))
+    assert str(os.getpid()) in {pid for _, pid in calls}  # the build took some from the pipe itself
+
+
+def test_fewer_numbers_than_start_workers_are_done_here_when_the_results_are_asked_for():
+    made = []
+
+    def note(number):
+        made.append(number)
+        return number, os.getpid()
+    with Workers(2).sharing(note, min_items=3) as work:
+        work.add(1)
+        work.add(2)
+        assert made == []  # nothing is done before the results are wanted
+        assert work.results() == [(1, os.getpid()), (2, os.getpid())]
+        assert work.helpers == []
 
 
 def fail_on_three(number):
     if number == 3:
-        raise ValueError("three")
+        raise ValueError(f"three, in {os.getpid()}")
     return number
 
 
-def test_a_call_that_fails_in_a_worker_raises_where_its_result_is_asked_for():
-    with Workers(2).on_demand(fail_on_three, min_items=1) as submit:
-        results = [submit(number) for number in range(5)]
-        assert [results[n]() for n in (0, 1, 2)] == [0, 1, 2]
-        with pytest.raises(ValueError, match="three"):
-            results[3]()
+def test_a_number_that_fails_in_a_worker_is_done_again_here_where_its_error_is_raised():
+    with Workers(2).sharing(fail_on_three, min_items=1) as work:
+        for number in range(5):
+            work.add(number)
+        with pytest.raises(ValueError, match=f"three, in {os.getpid()}"):
+            work.results()
+
+
+def test_numbers_a_worker_never_answered_are_done_here(tmp_path):
+    here = os.getpid()
+
+    def die_in_a_worker(number):
+        if os.getpid() != here:
+            os._exit(3)
+        return number
+    with Workers(2).sharing(die_in_a_worker, min_items=1) as work:
+        for number in range(20):
+            work.add(number)
+        assert work.results() == list(range(20))
+
+
+def test_a_full_pipe_leaves_the_rest_to_the_build(monkeypatch):
+    with Workers(2).sharing(square_and_pid, min_items=1) as work:
+        work.add(0)
+        monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(BlockingIOError()))
+        for number in range(1, 50):
+            work.add(number)
+        monkeypatch.undo()
+        assert work.backlog == list(range(1, 50))
+        results = work.results()
+    assert [square for square, _ in results] == [n * n for n in range(50)]
+    assert {pid for _, pid in results[1:]} == {os.getpid()}
