@@ -7,6 +7,7 @@ rounded to a tenth so that the output is small and the same on every machine.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Iterable
@@ -105,11 +106,11 @@ def place_labels(anchors: Iterable[Anchor], obstacles: Iterable[Box], bounds: Bo
     taken = list(obstacles)
     labels = []
     for anchor in anchors:
-        candidates = [_candidate(anchor, ring, direction, size)
-                      for ring in range(LABEL_RINGS) for direction in _DIRECTIONS]
-        label, box = next(((label, box) for label, box in candidates
-                           if box.within(bounds) and not any(box.overlaps(other) for other in taken)),
-                          candidates[0])
+        # Made one at a time: most labels fit in one of the first places tried.
+        candidates = (_candidate(anchor, ring, direction, size) for ring in range(LABEL_RINGS) for direction in _DIRECTIONS)
+        first = next(candidates)
+        label, box = next(((label, box) for label, box in itertools.chain([first], candidates)
+                           if box.within(bounds) and not any(box.overlaps(other) for other in taken)), first)
         labels.append(label)
         taken.append(box)
     return labels
