@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import itertools
 import time
 from dataclasses import dataclass
@@ -55,6 +57,20 @@ def _check_lock(config: SiteConfig, pages: list) -> None:
         raise ContentError(problems)
 
 
+@contextlib.contextmanager
+def _fewer_collections():
+    """Run Python's cycle collector a hundred times less often: by default it runs every 700 new
+    objects, and a build makes millions that live until it ends and little cyclic garbage, so
+    its visits were about a twentieth of a rebuild's time."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(70_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
+@_fewer_collections()
 def build(config_path: Path, overrides: dict | None = None, force: bool = False, clean: bool = False,
           workers: Workers = IN_PROCESS, progress: ProgressCallback | None = None,
           dry_run: bool = False) -> BuildReport:
