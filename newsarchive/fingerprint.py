@@ -83,9 +83,12 @@ class Fingerprinter:
     @staticmethod
     def with_bodies(without_bodies: str, page) -> str:
         """A page's fingerprint from the one of all it reads but bodies, and its bodies' hashes."""
-        if not page.bodies:
+        bodies = page.bodies
+        if not bodies:
             return without_bodies
-        return _hash("\0".join([without_bodies, *(article.body_digest for article in page.bodies)]))
+        if len(bodies) == 1:  # a report's page: thousands, one body each
+            return _hash(f"{without_bodies}\0{bodies[0].body_digest}")
+        return _hash("\0".join([without_bodies, *(article.body_digest for article in bodies)]))
 
     def reports_key(self, reports: dict[str, tuple]) -> str:
         """A hash of the templates, the base and each published report's front-matter, given as the
