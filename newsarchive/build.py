@@ -40,7 +40,7 @@ def check(config_path: Path, overrides: dict | None = None, workers: Workers = I
     URL lock, an address the site would lose is a problem too.
     """
     config = load_config(config_path, overrides)
-    with Prefetch([functools.partial(find_sources, config.paths.articles)]) as ahead:  # as build() does
+    with Prefetch([functools.partial(find_sources, config.paths.articles, config.project_root)]) as ahead:  # as build() does
         cache = BuildCache.open(config.paths.cache, config.content_key, read_only=True)
         reading = read_articles(config, cache, workers, found=ahead.result(0))
     _check_lock(config, plan_pages(index_site(_published(reading), config), config, reading.words))
@@ -84,7 +84,7 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     config = load_config(config_path, overrides)
     # A stat of every source and of every folder of the site: a helper does those while the cache
     # loads and the site is planned (in a large archive's rebuild, they were a fifth of the time).
-    with Prefetch([functools.partial(find_sources, config.paths.articles),
+    with Prefetch([functools.partial(find_sources, config.paths.articles, config.project_root),
                    functools.partial(survey_copies, config.paths.output)]) as ahead:
         cache = BuildCache.open(config.paths.cache, config.content_key, fresh=clean)
         cache.keep_rendered = not dry_run
@@ -109,7 +109,7 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
             changes = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean,
                               survey=ahead.result(1))
             cache.save()
-            write_lock(lock_path(config.project_root), pages, config.project_root)
+            write_lock(lock_path(config.project_root), pages)
     return BuildReport(len(published), len(reading.articles) - len(published), len(pages), changes, dry_run,
                        time.perf_counter() - started)
 

@@ -147,7 +147,7 @@ def format_sources(config_path: Path, overrides: dict, only: list[Path], check_o
     reported and nothing is written; a rewrite that would change what the archive reads is refused.
     """
     config = load_config(config_path, overrides)
-    sources, problems = find_sources(config.paths.articles)
+    sources, problems = find_sources(config.paths.articles, config.project_root)
     paths = [Path(source.path) for source in sources]
     if only:
         wanted = {path.resolve() for path in only}

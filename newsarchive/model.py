@@ -98,6 +98,7 @@ class Article:
     HTML) and loaded only by the pages that show it, so memory stays flat however large the
     archive. ``metadata_digest`` is the hash of the source's path and of the source up to its body,
     from which every other field comes: pages that show a report but not its body depend on that alone.
+    ``source_path`` is relative to the project's folder (see reader.project_path), wherever the build runs.
     """
 
     source_path: str

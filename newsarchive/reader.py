@@ -61,30 +61,39 @@ def is_ignored(name: str) -> bool:
 
 
 class SourceFile(NamedTuple):
-    """An article source: its path, and the path as messages show it."""
+    """An article source: its path, the path as messages show it, and the path that names it."""
 
     path: str
-    shown: str
+    shown: str  # relative to the working folder, as an editor would type it (see display_path)
+    key: str  # relative to the project: the same wherever the build is run (see project_path)
     signature: tuple[int, ...]  # size, times and inode: see BuildCache.unchanged_source
 
 
-def find_sources(articles_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
+def project_path(path: Path | str, project_root: Path) -> str:
+    """``path`` relative to the project's folder, or absolute if outside it: what names a source in
+    the cache, in the related-reports memo and in the URL lock, so that a build run from another
+    folder (or given the config by another path) finds what the last one kept."""
+    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(project_root))
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
+def find_sources(articles_dir: Path, project_root: Path) -> tuple[list[SourceFile], list[Problem]]:
     """Every article source below ``articles_dir``, sorted; links that leave the folder are problems."""
     root = articles_dir.resolve()
     if not root.is_dir():
         return [], [Problem(display_path(articles_dir), None, None, "the articles folder does not exist")]
-    # Shown paths are made by joining, not by a display_path per file: thousands of relpaths are slow.
-    shown_root = display_path(root)
+    # Paths are made by joining, not by a display_path or project_path per file: thousands of relpaths are slow.
+    shown_root, key_root = display_path(root), project_path(root, project_root.resolve())
     found, problems = [], []
 
-    def walk(folder: str, shown_folder: str) -> None:
+    def walk(folder: str, shown_folder: str, key_folder: str) -> None:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
         for entry in entries:
-            name, shown = entry.name, f"{shown_folder}/{entry.name}" if shown_folder != "." else entry.name
+            name, shown, key = entry.name, _joined(shown_folder, entry.name), _joined(key_folder, entry.name)
             if entry.is_dir(follow_symlinks=False):
                 if not name.startswith((".", "_")):
-                    walk(entry.path, shown)
+                    walk(entry.path, shown, key)
             elif entry.is_symlink() and entry.is_dir():
                 problems.append(Problem(shown, None, None, "symbolic links to folders are not followed; move the files here"))
             elif is_ignored(name):
@@ -98,10 +107,15 @@ def find_sources(articles_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
                 except OSError as exc:  # a link to a file that is not there
                     problems.append(Problem(shown, None, None, f"cannot read: {exc.strerror}"))
                     continue
-                found.append(SourceFile(entry.path, shown, (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
+                found.append(SourceFile(entry.path, shown, key,
+                                        (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
 
-    walk(str(root), shown_root)
+    walk(str(root), shown_root, key_root)
     return found, problems
+
+
+def _joined(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder != "." else name
 
 
 @dataclass(frozen=True)
@@ -130,14 +144,14 @@ def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_P
     (Markdown is most of a build's work); bodies go into the cache, words into the Reading.
     ``found`` is what find_sources gives, if it was called ahead.
     """
-    sources, problems = found or find_sources(config.paths.articles)
+    sources, problems = found or find_sources(config.paths.articles, config.project_root)
     problems = list(problems)
     entries: dict[str, CachedSource] = {}
     unread = []
     for source in sources:
-        cached = cache.unchanged_source(source.shown, source.signature)
+        cached = cache.unchanged_source(source.key, source.signature)
         if cached is not None:
-            entries[source.shown] = cached
+            entries[source.key] = cached
         else:
             unread.append(source)
     global _READING
@@ -148,17 +162,17 @@ def read_articles(config: SiteConfig, cache: BuildCache, workers: Workers = IN_P
             progress("reading reports", done, len(unread))
         problems += source_problems
         if same_bytes:  # touched or copied, not changed
-            entries[source.shown] = cache.remember_signature(source.shown, source.signature)
+            entries[source.key] = cache.remember_signature(source.key, source.signature)
         elif entry is not None:
-            entries[source.shown] = entry
-            cache.remember_source(source.shown, entry)
-    cache.forget_sources_except({source.shown for source in sources})
+            entries[source.key] = entry
+            cache.remember_source(source.key, entry)
+    cache.forget_sources_except({source.key for source in sources})
     articles = [entry.article for entry in entries.values()]
-    problems += find_duplicate_urls(articles)
+    problems += find_duplicate_urls(articles, {source.key: source.shown for source in sources})
     if problems:
         raise ContentError(problems)
     return Reading(sorted(articles, key=lambda a: a.chronological_key),
-                   {shown: entry.words for shown, entry in entries.items()})
+                   {key: entry.words for key, entry in entries.items()})
 
 
 _READING: tuple[SiteConfig, BuildCache] | None = None
@@ -177,9 +191,9 @@ def _read_in_worker(source: SourceFile) -> tuple[CachedSource | None, list[Probl
     except OSError as exc:
         return None, [Problem(source.shown, None, None, f"cannot read: {exc.strerror}")], False
     source_digest = digest(raw)
-    if cache.source(source.shown, source_digest) is not None:
+    if cache.source(source.key, source_digest) is not None:
         return None, [], True
-    reading = read_article(Path(source.path), raw, config, _renderer().render, source.shown)
+    reading = read_article(Path(source.path), raw, config, _renderer().render, source.shown, source.key)
     if reading.article is None:
         return None, reading.problems, False
     cache.bodies.save(reading.article.body_digest, reading.body.html.encode("utf-8"))
@@ -199,9 +213,11 @@ def searchable_words(reading: SourceReading) -> str:
 
 
 def read_article(path: Path, raw: bytes, config: SiteConfig, render: Callable[[str], RenderedBody],
-                 shown: str | None = None) -> SourceReading:
-    """Parse one source file's bytes into an article, or the problems found; ``shown`` names it in messages."""
+                 shown: str | None = None, key: str | None = None) -> SourceReading:
+    """Parse one source file's bytes into an article, or the problems found; ``shown`` names it in
+    messages, ``key`` (its project_path) in the article."""
     shown = shown or display_path(path)
+    key = key or project_path(path, config.project_root)
     if len(raw) > MAX_FILE_BYTES:
         return SourceReading(None, [Problem(shown, None, None, f"file too large ({len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,})")])
     try:
@@ -218,9 +234,9 @@ def read_article(path: Path, raw: bytes, config: SiteConfig, render: Callable[[s
         doc, body, body_line = split_front_matter(text)
     except YamlError as exc:
         return SourceReading(None, [Problem(shown, exc.line, None, exc.message)])
-    validator = _ArticleValidator(path, shown, doc, config)
+    validator = _ArticleValidator(path, shown, key, doc, config)
     # The path is hashed with the front-matter: the digest then names the report wherever it is met.
-    metadata = f"{shown}\0{text[: len(text) - len(body)]}".encode("utf-8", "surrogatepass")
+    metadata = f"{key}\0{text[: len(text) - len(body)]}".encode("utf-8", "surrogatepass")
     article, rendered = validator.validate(body, body_line, render, digest(metadata))
     return SourceReading(None if validator.problems else article, validator.problems, rendered)
 
@@ -248,8 +264,8 @@ def split_front_matter(text: str) -> tuple[YamlDocument, str, int]:
 class _ArticleValidator(fields.SchemaChecker):
     """Checks one article's fields against the schema, collecting problems with their lines."""
 
-    def __init__(self, path: Path, shown: str, doc: YamlDocument, config: SiteConfig):
-        self.path, self.shown, self.doc, self.config = path, shown, doc, config
+    def __init__(self, path: Path, shown: str, key: str, doc: YamlDocument, config: SiteConfig):
+        self.path, self.shown, self.key, self.doc, self.config = path, shown, key, doc, config
         self.problems: list[Problem] = []
 
     def problem(self, keypath: tuple, message: str, line: int | None = None) -> None:
@@ -292,7 +308,7 @@ class _ArticleValidator(fields.SchemaChecker):
             except MarkupError as exc:
                 self.problem((), str(exc), line=body_line + exc.line - 1)
         article = Article(
-            source_path=self.shown,
+            source_path=self.key,
             slug=slug or "",
             day=day or dt.date.min,
             moment=moment if isinstance(moment, dt.datetime) else None,
@@ -449,8 +465,9 @@ def suggest(name: str, terms: Iterable[Term]) -> str:
     return f" (did you mean {' or '.join(repr(n) for n in names)}?)" if names else ""
 
 
-def find_duplicate_urls(articles: list[Article]) -> list[Problem]:
-    """Two reports (or a report and another's alias) would share an address: name both files."""
+def find_duplicate_urls(articles: list[Article], shown: dict[str, str]) -> list[Problem]:
+    """Two reports (or a report and another's alias) would share an address: name both files, as
+    ``shown`` (source path -> the path messages show) gives them."""
     owner: dict[str, Article] = {}
     problems = []
     ordered = sorted(articles, key=lambda a: a.source_path)
@@ -458,13 +475,14 @@ def find_duplicate_urls(articles: list[Article]) -> list[Problem]:
         url = routes.article_url(article)
         first = owner.setdefault(url, article)
         if first is not article:
-            problems.append(Problem(article.source_path, 1, "slug",
-                                    f"the page {url} is already made from {first.source_path}; give one of them another slug"))
+            problems.append(Problem(shown[article.source_path], 1, "slug",
+                                    f"the page {url} is already made from {shown[first.source_path]}; "
+                                    "give one of them another slug"))
     for article in ordered:
         for alias in article.aliases:
             first = owner.setdefault(alias, article)
             if first is not article:
                 what = "a page made from" if routes.article_url(first) == alias else "an alias of"
-                problems.append(Problem(article.source_path, 1, "aliases",
-                                        f"/{alias} is already {what} {first.source_path}"))
+                problems.append(Problem(shown[article.source_path], 1, "aliases",
+                                        f"/{alias} is already {what} {shown[first.source_path]}"))
     return problems

@@ -26,14 +26,14 @@ def lock_path(project_root: Path) -> Path:
     return project_root / LOCK_FILE
 
 
-def locked_addresses(pages, project_root: Path) -> dict[str, str]:
+def locked_addresses(pages) -> dict[str, str]:
     """The addresses to lock (every page, feed and redirect, but pagination, the not-found page, the
     search indexes and the sitemaps the sitemap index lists) -> the source they come from, relative to
-    the project, so the lock reads the same wherever the build is run."""
+    the project (as a report's source_path is), so the lock reads the same wherever the build is run."""
     def source(page) -> str:
         if "article" not in page.context:
             return ""
-        return Path(page.context["article"].source_path).resolve().relative_to(project_root).as_posix()
+        return page.context["article"].source_path
     return {"/" + page.url: source(page) for page in pages
             if page.url != routes.NOT_FOUND and not _PAGINATED.search(page.url) and page.template not in _DATA}
 
@@ -54,11 +54,11 @@ def check_lock(path: Path, pages) -> list[Problem]:
     return problems
 
 
-def write_lock(path: Path, pages, project_root: Path) -> None:
+def write_lock(path: Path, pages) -> None:
     """Rewrite the lock with the addresses of ``pages``, if it exists and they changed."""
     if not path.exists():
         return
-    addresses = locked_addresses(pages, project_root)
+    addresses = locked_addresses(pages)
     text = "".join(f"{address} {source}".rstrip() + "\n" for address, source in sorted(addresses.items()))
     if path.read_text("utf-8") != text:
         temporary = path.with_name(f".{path.name}.tmp")

@@ -113,6 +113,29 @@ def test_only_changed_sources_are_parsed_and_only_changed_pages_rendered(project
                                 "topics/strike/feed.xml"]
 
 
+def test_a_build_from_another_folder_or_with_the_config_by_another_path_keeps_the_cache(
+        project, run_cli, monkeypatch):
+    """Sources are named relative to the project, not to the working folder: the cache is the same."""
+    from newsarchive import reader, render
+    parsed, rendered = [], []
+    real_read, real_render = reader.read_article, render.render_page
+    monkeypatch.setattr(reader, "read_article", lambda path, *a: parsed.append(path.name) or real_read(path, *a))
+    monkeypatch.setattr(render, "render_page", lambda page, env: rendered.append(page.url) or real_render(page, env))
+    before = site_bytes(project / "_site")
+    config = str(project / "site_config.yaml")
+    for folder, config_path in ((project / "articles", config), (project.parent, config),
+                                (project, "./site_config.yaml"), (project / "articles/2023", "../../site_config.yaml")):
+        result = run_cli(folder, "build", "--jobs", "1", "--config", config_path)
+        assert result.code == 0, result.err
+        assert (parsed, rendered) == ([], []), folder
+        assert " 0 written" in result.out
+    assert site_bytes(project / "_site") == before
+    # The lock names sources relative to the project, too.
+    (project / "urls.lock").write_text("")
+    assert run_cli(project / "articles", "build", "--jobs", "1", "--config", config).code == 0
+    assert "/2023/01/04/r4/ articles/2023/2023-01-04-r4.md\n" in (project / "urls.lock").read_text()
+
+
 ONE_YEAR_ON = {"articles/2024/2024-01-01-y1.md": md(
     "title: A year on\ndate: 2024-01-01\nlocations: [Samara]\ntopics: [Commemoration]\n", "Body of a year on.\n")}
 YEARLY = {2023: ("search/2023-1.js", "timeline/index.html"), 2024: ("search/2024-1.js", "timeline/2024/index.html")}

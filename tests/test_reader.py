@@ -255,6 +255,19 @@ def test_duplicate_url_names_both_files(make_project, run_cli):
         "articles/2023/2023-01-05-other.md; give one of them another slug"]
 
 
+def test_problems_name_files_as_typed_from_the_working_folder(make_project, run_cli):
+    root = make_project({
+        "articles/2023/2023-01-05-rally.md": md("title: A\ndate: 2023-01-05\n"),
+        "articles/2023/2023-01-05-other.md": md("title: B\ndate: 2023-01-05\nslug: rally\n"),
+        "articles/2023/2023-01-06-bad.md": md("title: C\ndate: 2023-01-06\ntopic: [x]\n"),
+    })
+    result = run_cli(root / "articles", "check", "--config", "../site_config.yaml")
+    assert result.code == 1
+    assert [problem.split(":")[0] for problem in result.problems] == [
+        "2023/2023-01-05-rally.md", "2023/2023-01-06-bad.md"]
+    assert "is already made from 2023/2023-01-05-other.md;" in result.problems[0]
+
+
 def test_updated_and_corrections_before_the_date(make_project, run_cli):
     text = md("title: X\ndate: 2023-01-05\nupdated: 2023-01-04\ncorrections:\n"
               "  - date: 2023-01-01\n    text: Fixed a name.\n  - dat: 2023-01-09\n")
