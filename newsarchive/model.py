@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, make_dataclass
+
 
 def pickled_by_fields(cls):
-    """Pickle a record as its class and field values, which unpickles twice as fast as the
-    dataclass's own slots state: the build cache loads thousands of these on every build."""
-    values = operator.attrgetter(*(f.name for f in fields(cls)))
-    cls.__reduce__ = lambda self: (cls, values(self))
+    """Pickle a record as its field values: the build cache loads thousands on every build.
+
+    Made again by calling the class with them, a record unpickles in half the time the dataclass's
+    own slots state takes. A frozen record's __init__, though, sets each field through
+    object.__setattr__, five times slower than assigning it; so a frozen one is made as a plain
+    record with the same slots and then given its own class (the layouts are the same, so Python
+    allows that): as frozen as any other, in a fifth of the time.
+    """
+    names = [f.name for f in fields(cls)]
+    values = operator.attrgetter(*names)
+    if cls.__dataclass_params__.frozen:
+        plain = make_dataclass(f"_Plain{cls.__name__}", names, slots=True)
+        assert plain.__slots__ == cls.__slots__, f"{cls.__name__} must be a slots dataclass"
+        _PLAIN[cls] = plain
+        cls.__reduce__ = lambda self: (_unpickled, (cls, *values(self)))
+    else:
+        cls.__reduce__ = lambda self: (cls, values(self))
     return cls
+
+
+_PLAIN: dict[type, type] = {}  # each frozen record class -> its plain twin
+
+
+def _unpickled(cls: type, *values):
+    record = _PLAIN[cls](*values)
+    record.__class__ = cls
+    return record
 
 
 LOCATIONS = "locations"

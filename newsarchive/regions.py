@@ -74,9 +74,11 @@ def _changed_listings(now: dict[str, Article], earlier: RelatedMemo, changed: se
         if path in earlier:
             touched.update(_listings_of(*indexes.filed_under(earlier[path])))
     regions = {("listing", *listing) for listing in touched}
-    days_then = {indexes.filed_on(entry) for entry in earlier.values()}
+    # Thousands of reports, on fewer days: each day's listings are looked up once.
+    days_now = {article.day for article in now.values()}
+    days_then = set(map(indexes.filed_on, earlier.values()))
     for kind in PERIOD_KINDS:
-        keys_now = sorted({indexes.period_key(kind, article.day) for article in now.values()})
+        keys_now = sorted({indexes.period_key(kind, day) for day in days_now})
         keys_then = sorted({indexes.period_key(kind, day) for day in days_then})
         touched_keys = {key for listing_kind, key in touched if listing_kind == kind}
         regions.update(("listing", kind, key) for key in _near(keys_now, touched_keys) | _near(keys_then, touched_keys))

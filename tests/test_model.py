@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import pickle
 
 import pytest
 
 import helpers
-from newsarchive.model import LOCATIONS, TOPICS, Article
+from newsarchive.model import LOCATIONS, TOPICS, Article, Claim, Correction, Source
 
 UTC = dt.timezone.utc
 KYIV_WINTER = dt.timezone(dt.timedelta(hours=2))
@@ -54,3 +55,16 @@ def test_terms_by_kind(kind, expected):
 def test_articles_are_immutable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         article().title = "changed"
+
+
+def test_a_record_unpickled_is_equal_of_its_own_class_and_still_frozen():
+    original = dataclasses.replace(article(), sources=(Source("Outlet", "https://outlet.example/a"),),
+                                   corrections=(Correction(dt.date(2023, 1, 4), "Fixed."),),
+                                   claims=(Claim("Ministry", "killed", 63, 63, dt.date(2023, 1, 2)),))
+    copy = pickle.loads(pickle.dumps(original, pickle.HIGHEST_PROTOCOL))
+    assert copy == original and hash(copy) == hash(original)
+    records = [copy, copy.sources[0], copy.corrections[0], copy.claims[0]]
+    assert [type(record) for record in records] == [Article, Source, Correction, Claim]
+    for record in records:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(record, dataclasses.fields(record)[0].name, "changed")
