@@ -139,14 +139,32 @@ class SharedWork:
             self.tasks = None
 
     def _reap(self) -> None:
-        for pid, answers_read in self.helpers:
+        for _, answers_read in self.helpers:
             with contextlib.suppress(OSError):
                 os.close(answers_read)
-            os.waitpid(pid, 0)
+        _collect_exits([pid for pid, _ in self.helpers])
         self.helpers = []
 
 
 _NUMBER_BYTES = 4
+_LEAVING: list[int] = []  # workers let go whose exit is not collected yet
+
+
+def _collect_exits(pids: Sequence[int] = ()) -> None:
+    """Collect the exit of the workers that have left, and leave the others for the next call.
+
+    A large forked process takes milliseconds to exit (its memory is unmapped), and the build need
+    not wait for that: the next workers it lets go, or its own exit, collect them. A thread waiting for them
+    instead would make every later fork one from a process with threads.
+    """
+    _LEAVING.extend(pids)
+    for pid in list(_LEAVING):
+        try:
+            gone, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            gone = pid
+        if gone:
+            _LEAVING.remove(pid)
 
 
 def _answer(function: Callable[[int], object], numbers: int, answers: int) -> None:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from newsarchive import parallel
 from newsarchive.parallel import Prefetch, Workers
 
 
@@ -85,7 +86,7 @@ def test_shared_work_is_done_by_workers_from_the_first_number_and_comes_back_in_
         helpers = work.helpers
     assert [square for square, _ in results] == [n * n for n in range(200)]
     assert {pid for _, pid in results} - {os.getpid()}  # the workers did some
-    assert helpers == []  # every worker was waited for
+    assert helpers == []  # every worker was let go
 
 
 def log_call(number, log, here):
@@ -159,3 +160,18 @@ def test_a_full_pipe_leaves_the_rest_to_the_build(monkeypatch):
         results = work.results()
     assert [square for square, _ in results] == [n * n for n in range(50)]
     assert {pid for _, pid in results[1:]} == {os.getpid()}
+
+
+def test_the_results_do_not_wait_for_workers_to_exit_and_their_exits_are_collected_later():
+    with Workers(3).sharing(square_and_pid, min_items=1) as work:
+        for number in range(50):
+            work.add(number)
+        pids = [pid for pid, _ in work.helpers]
+        assert [square for square, _ in work.results()] == [number * number for number in range(50)]
+    deadline = time.monotonic() + 10
+    while set(pids) & set(parallel._LEAVING) and time.monotonic() < deadline:
+        time.sleep(0.01)
+        parallel._collect_exits()  # as the next workers' start or stop does
+    for pid in pids:
+        with pytest.raises(ChildProcessError):  # collected: no process is left behind
+            os.waitpid(pid, os.WNOHANG)
