@@ -140,6 +140,8 @@ def change_notes(articles: Iterable[Article]) -> tuple[ChangeNote, ...]:
     """Every correction and update, a note per report and day: newest day first, then newest report."""
     notes = []
     for article in articles:
+        if not article.corrections and not article.updated:  # most reports: nothing to note
+            continue
         days = {correction.date for correction in article.corrections}
         if article.updated:
             days.add(article.updated)
