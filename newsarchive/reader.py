@@ -451,10 +451,22 @@ class _ArticleValidator(fields.SchemaChecker):
         return tuple(sorted(result, key=lambda claim: claim.order))
 
 
-@functools.lru_cache(maxsize=4)
 def term_lookup(terms: tuple[Term, ...]) -> dict[str, Term]:
-    """Every spelling of every term (slug, name, aliases), compared by term_key; built once per vocabulary."""
-    return {term_key(spelling): term for term in terms for spelling in (term.slug, term.name, *term.aliases)}
+    """Every spelling of every term (slug, name, aliases), compared by term_key; built once per vocabulary.
+
+    Remembered by the vocabulary's identity: every report asks, and hashing forty terms each time
+    (as a cache keyed by their value would) took longer than the lookups.
+    """
+    kept = _TERM_LOOKUPS.get(id(terms))
+    if kept is None or kept[0] is not terms:
+        if len(_TERM_LOOKUPS) >= 4:  # a preview server reloads the config: keep a few
+            _TERM_LOOKUPS.clear()
+        kept = _TERM_LOOKUPS[id(terms)] = (terms, {term_key(spelling): term for term in terms
+                                                   for spelling in (term.slug, term.name, *term.aliases)})
+    return kept[1]
+
+
+_TERM_LOOKUPS: dict[int, tuple[tuple[Term, ...], dict[str, Term]]] = {}
 
 
 def suggest(name: str, terms: Iterable[Term]) -> str:
