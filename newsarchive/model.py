@@ -19,7 +19,8 @@ def pickled_by_fields(cls):
     names = [f.name for f in fields(cls)]
     values = operator.attrgetter(*names)
     if cls.__dataclass_params__.frozen:
-        plain = make_dataclass(f"_Plain{cls.__name__}", names, slots=True)
+        # Only its __init__ is used: its instances become the record at once.
+        plain = make_dataclass(f"_Plain{cls.__name__}", names, slots=True, repr=False, eq=False)
         assert plain.__slots__ == cls.__slots__, f"{cls.__name__} must be a slots dataclass"
         _PLAIN[cls] = plain
         cls.__reduce__ = lambda self: (_unpickled, (cls, *values(self)))
