@@ -40,7 +40,8 @@ def check(config_path: Path, overrides: dict | None = None, workers: Workers = I
     URL lock, an address the site would lose is a problem too.
     """
     config = load_config(config_path, overrides)
-    with Prefetch([functools.partial(find_sources, config.paths.articles, config.project_root)]) as ahead:  # as build() does
+    # The sources are found ahead, as build() finds them.
+    with Prefetch([functools.partial(find_sources, config.paths.articles, config.project_root)]) as ahead:
         cache = BuildCache.open(config.paths.cache, config.content_key, read_only=True)
         reading = read_articles(config, cache, workers, found=ahead.result(0))
     _check_lock(config, plan_pages(index_site(_published(reading), config), config, reading.words))

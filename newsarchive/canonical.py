@@ -21,7 +21,7 @@ from .config import SiteConfig, load_config, term_key
 from .errors import ContentError, Problem, display_path
 from .markup import MarkdownRenderer
 from .model import TERM_KINDS
-from .reader import CLAIM_FIELDS, CORRECTION_FIELDS, SOURCE_FIELDS, find_sources, read_article, split_front_matter, term_lookup
+from .reader import CLAIM_FIELDS, CORRECTION_FIELDS, SOURCE_FIELDS, find_sources, read_article, split_front_matter
 
 WIDTH = 100
 # The order fields are written in: what a report is, where and what it is about, where it comes from,
@@ -95,7 +95,7 @@ def _canonical_terms(data: dict, config: SiteConfig) -> dict:
     data = dict(data)
     for kind in TERM_KINDS:
         if isinstance(data.get(kind), list):
-            lookup = term_lookup(config.terms(kind))
+            lookup = config.spellings(kind)
             names = [lookup[term_key(str(item))].name for item in data[kind]]
             data[kind] = list(dict.fromkeys(names))
     return data

@@ -56,6 +56,16 @@ class SiteConfig:
     def terms(self, kind: str) -> tuple[Term, ...]:
         return self.locations if kind == LOCATIONS else self.topics
 
+    def spellings(self, kind: str) -> dict[str, Term]:
+        """Every spelling of every term of ``kind`` (slug, name, aliases), by term_key: every
+        report's places and topics are looked up here."""
+        return self._spellings[kind]
+
+    @functools.cached_property
+    def _spellings(self) -> dict[str, dict[str, Term]]:
+        return {kind: {term_key(spelling): term for term in self.terms(kind)
+                       for spelling in (term.slug, term.name, *term.aliases)} for kind in TERM_KINDS}
+
     @property
     def project_root(self) -> Path:
         return self.path.parent

@@ -83,12 +83,9 @@ class Fingerprinter:
     @staticmethod
     def with_bodies(without_bodies: str, page) -> str:
         """A page's fingerprint from the one of all it reads but bodies, and its bodies' hashes."""
-        bodies = page.bodies
-        if not bodies:
+        if not page.bodies:
             return without_bodies
-        if len(bodies) == 1:  # a report's page: thousands, one body each
-            return _hash(f"{without_bodies}\0{bodies[0].body_digest}")
-        return _hash("\0".join([without_bodies, *(article.body_digest for article in bodies)]))
+        return _hash("\0".join((without_bodies, *map(_BODY_DIGEST, page.bodies))))  # no generator: every page asks
 
     def reports_key(self, reports: dict[str, tuple]) -> str:
         """A hash of the templates, the base and each published report's front-matter, given as the
@@ -148,6 +145,7 @@ class Fingerprinter:
 
 
 _PLAIN = {str, int, float, bool, type(None), dt.date, dt.datetime, dt.timezone}
+_BODY_DIGEST = operator.attrgetter("body_digest")
 
 
 @functools.cache

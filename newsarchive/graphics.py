@@ -107,7 +107,8 @@ def place_labels(anchors: Iterable[Anchor], obstacles: Iterable[Box], bounds: Bo
     labels = []
     for anchor in anchors:
         # Made one at a time: most labels fit in one of the first places tried.
-        candidates = (_candidate(anchor, ring, direction, size) for ring in range(LABEL_RINGS) for direction in _DIRECTIONS)
+        candidates = (_candidate(anchor, ring, direction, size)
+                      for ring in range(LABEL_RINGS) for direction in _DIRECTIONS)
         first = next(candidates)
         label, box = next(((label, box) for label, box in itertools.chain([first], candidates)
                            if box.within(bounds) and not any(box.overlaps(other) for other in taken)), first)

@@ -154,8 +154,8 @@ def _collect_exits(pids: Sequence[int] = ()) -> None:
     """Collect the exit of the workers that have left, and leave the others for the next call.
 
     A large forked process takes milliseconds to exit (its memory is unmapped), and the build need
-    not wait for that: the next workers it lets go, or its own exit, collect them. A thread waiting for them
-    instead would make every later fork one from a process with threads.
+    not wait for that: the next workers it lets go, or its own exit, collect them. A thread waiting
+    for them instead would make every later fork one from a process with threads.
     """
     _LEAVING.extend(pids)
     for pid in list(_LEAVING):

@@ -371,7 +371,7 @@ class _ArticleValidator(fields.SchemaChecker):
         items = self.convert((kind,), fields.as_list, value)
         if items is None:
             return ()
-        lookup = term_lookup(self.config.terms(kind))
+        lookup = self.config.spellings(kind)
         result = []
         for index, item in enumerate(items):
             name = self.convert((kind, index), fields.as_text, item)
@@ -449,24 +449,6 @@ class _ArticleValidator(fields.SchemaChecker):
                 low, high = (low, high) if figure is None else (figure, figure)
                 result.append(Claim(low=low, high=high, **values))
         return tuple(sorted(result, key=lambda claim: claim.order))
-
-
-def term_lookup(terms: tuple[Term, ...]) -> dict[str, Term]:
-    """Every spelling of every term (slug, name, aliases), compared by term_key; built once per vocabulary.
-
-    Remembered by the vocabulary's identity: every report asks, and hashing forty terms each time
-    (as a cache keyed by their value would) took longer than the lookups.
-    """
-    kept = _TERM_LOOKUPS.get(id(terms))
-    if kept is None or kept[0] is not terms:
-        if len(_TERM_LOOKUPS) >= 4:  # a preview server reloads the config: keep a few
-            _TERM_LOOKUPS.clear()
-        kept = _TERM_LOOKUPS[id(terms)] = (terms, {term_key(spelling): term for term in terms
-                                                   for spelling in (term.slug, term.name, *term.aliases)})
-    return kept[1]
-
-
-_TERM_LOOKUPS: dict[int, tuple[tuple[Term, ...], dict[str, Term]]] = {}
 
 
 def suggest(name: str, terms: Iterable[Term]) -> str:

@@ -12,7 +12,7 @@ from .canonical import front_matter
 from .config import SLUG_RE, load_config, term_key
 from .errors import ConfigError, ContentError, Problem, display_path
 from .model import LOCATIONS, TOPICS
-from .reader import MAX_SLUG_LENGTH, RESERVED_SLUGS, suggest, term_lookup
+from .reader import MAX_SLUG_LENGTH, RESERVED_SLUGS, suggest
 
 BODY_PLACEHOLDER = ("Write the report here in the archive's own words. Attribute every figure to who "
                     "gave it and when, and list the report's source in `sources` above.\n")
@@ -40,7 +40,7 @@ def new_article(config_path: Path, overrides: dict, title: str, date: dt.date,
         problems.append(Problem("--slug", None, None, f"{slug!r} cannot be a slug; give --slug with lowercase letters, digits and hyphens"))
     names = {}
     for kind, given in ((LOCATIONS, locations), (TOPICS, topics)):
-        lookup = term_lookup(config.terms(kind))
+        lookup = config.spellings(kind)
         names[kind] = []
         for name in given:
             term = lookup.get(term_key(name))
