@@ -114,6 +114,12 @@ class Fingerprinter:
             return found
         if kind is Article:
             return self._article(value)
+        if isinstance(value, (tuple, list)):
+            # Not remembered: so a sequence all of whose items are remembered holds no plain text,
+            # and its text is the same whether it is made from what is remembered or anew.
+            plain = _plain_text(value)
+            if plain is not None:
+                return _short(plain)
         found = self.memo[id(value)] = _short(self._compound(value))
         self.kept.append(value)
         return found
@@ -132,7 +138,7 @@ class Fingerprinter:
             try:  # most are reports already met (listings, their pages, related reports): one lookup each
                 return "(" + "\0".join([self.memo[id(item)] for item in value]) + ")"
             except KeyError:
-                return _plain_text(value) or "(" + "\0".join(map(self.value, value)) + ")"
+                return "(" + "\0".join(map(self.value, value)) + ")"
         if isinstance(value, dict):
             return "{" + "\0".join([f"{self.value(k)}\1{self.value(v)}" for k, v in sorted(value.items())]) + "}"
         if isinstance(value, Deferred):
