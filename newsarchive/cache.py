@@ -14,7 +14,8 @@ It holds, in the folder ``paths.cache`` names (git-ignored):
   their hash, which the site's copies share by hard links (the writer never writes a file in place);
 - for each page, its fingerprint but for the bodies it shows, good while the reports' front-matter,
   the templates and the config stay as they were (see Fingerprinter.reports_key), and for a page
-  made from one region of the index, while that region's inputs do (see regions.py).
+  made from one region of the index, while that region's inputs do (see regions.py); and the
+  fingerprint of each listing, good while its region's inputs are.
 
 Each of these is a file or a folder of its own, written only when it changed, and a damaged one
 costs only its part.
@@ -47,7 +48,8 @@ from . import __version__, model
 # pickle takes (a rebuild after adding a report writes all three); the shards hold records.
 PAGES_FILE, FINGERPRINTS_FILE, RELATED_FILE = "pages.marshal", "fingerprints.marshal", "related.marshal"
 # Each file and the fields it keeps: each is written only when they changed (a body edit changes pages).
-STATE_FILES = {PAGES_FILE: ("pages",), FINGERPRINTS_FILE: ("reports_key", "without_bodies"), RELATED_FILE: ("related",)}
+STATE_FILES = {PAGES_FILE: ("pages",), FINGERPRINTS_FILE: ("reports_key", "without_bodies", "listings"),
+               RELATED_FILE: ("related",)}
 SOURCES = "sources"
 PAGES = "pages"
 TEMPLATES = "templates"
@@ -79,7 +81,7 @@ def _record_fields() -> str:
 # (a rebuild keeps the fingerprints of unchanged pages), must change this; the records' fields are
 # part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 16")
+                 f"records {_record_fields()}; cache 17")
 
 
 def digest(data: bytes) -> str:
@@ -102,6 +104,7 @@ class BuildCache:
     related: dict = field(default_factory=dict)  # the last site index's related-reports memo
     reports_key: str = ""  # see Fingerprinter.reports_key: what without_bodies below is good for
     without_bodies: dict[str, str] = field(default_factory=dict)  # each page's fingerprint but for bodies
+    listings: dict[str, str] = field(default_factory=dict)  # each listing's fingerprint, by its URL
     fresh: bool = False  # started empty, whatever was there
     keep_rendered: bool = True  # a dry run renders pages only to compare them, and keeps none
     changed: set[str] = field(default_factory=set)  # which of STATE_FILES to write
@@ -179,14 +182,15 @@ class BuildCache:
             self.dropped_bodies.add(self.sources.pop(path).article.body_digest)
             self.changed_shards.add(_shard_of(path))
 
-    def remember_pages(self, pages: dict[str, str], reports_key: str, without_bodies: dict[str, str]) -> None:
+    def remember_pages(self, pages: dict[str, str], reports_key: str, without_bodies: dict[str, str],
+                       listings: dict[str, str]) -> None:
         """Keep exactly the fingerprints of this build's pages."""
         if pages != self.pages:
             self.dropped_pages |= set(self.pages.values()) - set(pages.values())
             self.pages = pages
             self.changed.add(PAGES_FILE)
         if reports_key != self.reports_key:
-            self.reports_key, self.without_bodies = reports_key, without_bodies
+            self.reports_key, self.without_bodies, self.listings = reports_key, without_bodies, listings
             self.changed.add(FINGERPRINTS_FILE)
 
     def remember_related(self, memo: dict) -> None:

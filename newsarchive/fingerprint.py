@@ -77,6 +77,11 @@ class Fingerprinter:
         self.memo: dict[int, str] = {}
         self.kept: list = []  # what the memo's ids belong to, so no id is reused while it is kept
 
+    def take(self, value, fingerprint: str) -> None:
+        """Use ``fingerprint`` for ``value``: an earlier build's, for a value known to be equal."""
+        self.memo[id(value)] = fingerprint
+        self.kept.append(value)
+
     def page(self, page) -> str:
         return self.with_bodies(self.without_bodies(page), page)
 

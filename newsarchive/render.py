@@ -431,6 +431,9 @@ def render_outputs(pages: list[Page], index: SiteIndex, earlier_related: indexes
         earlier, changed = cache.without_bodies, changed_regions(index, earlier_related)
     else:
         earlier, changed = {}, None
+    listings = [listing for group in (*index.periods.values(), *index.terms.values()) for listing in group]
+    if earlier:
+        _take_earlier_listings(fingerprints, listings, cache.listings, changed)
     global _JOB
     _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, changed, cache.pages, published)
     if earlier:
@@ -445,7 +448,20 @@ def render_outputs(pages: list[Page], index: SiteIndex, earlier_related: indexes
             progress("rendering and writing pages", done, len(pages))
         yield Output(relpath, known, source=_JOB.store.path(known))
         remembered[key], without_bodies[relpath] = known, without
-    cache.remember_pages(remembered, reports_key, without_bodies)
+    cache.remember_pages(remembered, reports_key, without_bodies,
+                         {listing.url: fingerprints.value(listing) for listing in listings})
+
+
+def _take_earlier_listings(fingerprints: Fingerprinter, listings: list[Listing], earlier: dict[str, str],
+                           changed: set[Region] | None) -> None:
+    """A listing outside the changed regions holds the reports it held, as they were: its
+    fingerprint is the last build's. Pages that read the whole index (the timeline, the archive,
+    the lists of places and topics) show every listing, and fingerprinting them all again was
+    most of the fingerprinting after adding one report."""
+    for listing in listings:
+        found = earlier.get(listing.url)
+        if found is not None and (changed is None or listing_region(listing) not in changed):
+            fingerprints.take(listing, found)
 
 
 def _planned_then_rendered(count: int, workers: Workers) -> Iterator[tuple[str, str, str, str]]:
