@@ -212,24 +212,42 @@ def bench_floor(site: Path, size: int, work: Path) -> Measurement:
 
 
 REBUILD_ROUNDS = 3  # rebuilds take tenths of a second: the median of three, so one stall does not decide
+# Full builds take seconds, yet this machine's speed drifts by a tenth or more from one minute to
+# the next: our cold build and the floor are timed in turns, so that a slow spell slows both, and
+# the median of each is given.
+FULL_ROUNDS = 3
 
 
-def bench_ours(site: Path, size: int, work: Path, seed: int) -> OurFigures:
-    """Our builds of the corpus at ``site``, which has ``size`` reports; it is left with REBUILD_ROUNDS
-    more, each edited once. Cold and warm builds are timed once; each kind of rebuild REBUILD_ROUNDS
-    times, and its median given."""
+def bench_full_builds(site: Path, size: int, work: Path) -> tuple[Measurement, Measurement]:
+    """The floor and our cold build of the corpus at ``site``, FULL_ROUNDS times each, in turns:
+    their medians. The site is left built."""
+    floors, colds = [], []
+    for _ in range(FULL_ROUNDS):
+        floors.append(bench_floor(site, size, work))
+        remove(site / CACHE_NAME)
+        remove_output(site / "_site")
+        colds.append(measure("cold build", our_build(site), ROOT, work))
+    return median(floors), median(colds)
+
+
+def our_build(site: Path) -> list[str]:
+    return [our_python(), "build_site.py", "build", "--config", str(site / "site_config.yaml")]
+
+
+def bench_ours(site: Path, size: int, work: Path, seed: int, cold: Measurement) -> OurFigures:
+    """Our rebuilds of the corpus at ``site``, which has ``size`` reports and was built from a cold
+    cache in ``cold``; it is left with REBUILD_ROUNDS more reports, each edited once. Each kind of
+    build is timed REBUILD_ROUNDS times, and its median given."""
     output = site / "_site"
-    build = [our_python(), "build_site.py", "build", "--config", str(site / "site_config.yaml")]
 
     def timed(label: str) -> Measurement:
-        return measure(label, build, ROOT, work)
+        return measure(label, our_build(site), ROOT, work)
 
-    remove(site / CACHE_NAME)
-    remove_output(output)
-    cold = timed("cold build")
     pages = sum(1 for path in snapshot(output) if path.endswith(".html"))
-    remove_output(output)
-    warm = timed("warm build")
+    warms = []
+    for _ in range(REBUILD_ROUNDS):
+        remove_output(output)
+        warms.append(timed("warm build"))
     before = snapshot(output)
     no_change = median([timed("no-change rebuild") for _ in range(REBUILD_ROUNDS)])
     rewrote = differing(before, snapshot(output), MTIME)
@@ -244,7 +262,7 @@ def bench_ours(site: Path, size: int, work: Path, seed: int) -> OurFigures:
         edits.append(timed("edit-one-body rebuild"))
         edit_changed = max(edit_changed, differing(before, snapshot(output), BYTES))
     print(f"    {edit_changed} files changed bytes", file=sys.stderr)
-    return OurFigures(pages, cold, warm, no_change, rewrote, median(adds), median(edits), edit_changed)
+    return OurFigures(pages, cold, median(warms), no_change, rewrote, median(adds), median(edits), edit_changed)
 
 
 def median(measurements: list[Measurement]) -> Measurement:
@@ -350,9 +368,9 @@ def main() -> int:
             print(f"{size:,} reports:", file=sys.stderr, flush=True)
             site = work / f"ours-{size}"
             fresh_corpus(site, size, args.seed, "ours")
-            # Before our builds, which add a report to the corpus.
-            floor = bench_floor(site, size, work)
-            ours = bench_ours(site, size, work, args.seed)
+            # Before our rebuilds, which add reports to the corpus.
+            floor, cold = bench_full_builds(site, size, work)
+            ours = bench_ours(site, size, work, args.seed, cold)
             pelican_site, hugo_site = work / f"pelican-{size}", work / f"hugo-{size}"
             pelican_figures = (bench_peer("Pelican", pelican, pelican_site, size, work, args.seed, "pelican")
                                if pelican else None)
@@ -365,8 +383,9 @@ def main() -> int:
         return 1
     finally:
         TRASH.empty()
-    print(f"Seconds are whole-process wall times on {os.cpu_count()} cores, each kind of rebuild the median of "
-          f"{REBUILD_ROUNDS} runs; peak MB is the largest process. "
+    print(f"Seconds are whole-process wall times on {os.cpu_count()} cores; ours and the floor's each the "
+          f"median of {FULL_ROUNDS} runs (cold builds and the floor in turns), the peers' of one; "
+          "peak MB is the largest process. "
           f"The floor is reading, YAML, Markdown, Jinja and writing alone over {FLOOR_JOBS} processes "
           "(bench/floor.py); cold ÷ floor is how many times that our cold build takes. "
           "Peer columns are our time divided by theirs (theirs in brackets): below 1 means ours is faster"
