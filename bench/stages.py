@@ -32,8 +32,9 @@ from generate import add_report, edit_sentence  # noqa: E402
 # (where the stage is, its name there, how the table calls it), in the order a build runs them.
 STAGES = ((build, "load_config", "load config"), (build.BuildCache, "open", "open cache"),
           (build, "read_articles", "read"), (build, "index_site", "index"),
-          (build, "make_environment", "environment"), (build, "plan_pages", "plan pages"),
-          (build, "published_files", "published files"), (build, "publish", "publish (render, write)"),
+          (build, "make_environment", "environment"), (build, "published_files", "published files"),
+          (build, "earlier_plan", "what of the last plan holds"), (build, "plan_pages", "plan pages"),
+          (build, "publish", "publish (render, write)"),
           (build.BuildCache, "save", "save cache"), (build, "write_lock", "write URL lock"))
 PLANNING = "  of which: until every page is planned"
 
@@ -110,7 +111,7 @@ def main() -> None:
                 source.unlink()
             build.build(config, workers=workers)
     print(f"{'import':<40}{(IMPORTED - STARTED) * 1000:7.1f} ms (once)")
-    for label in [label for _, _, label in STAGES[:8]] + [PLANNING] + [label for _, _, label in STAGES[8:]] + ["build"]:
+    for label in [label for _, _, label in STAGES[:9]] + [PLANNING] + [label for _, _, label in STAGES[9:]] + ["build"]:
         values = [r[label] for r in rounds if label in r]
         if values:
             print(f"{label:<40}{statistics.median(values) * 1000:7.1f} ms")

@@ -19,6 +19,7 @@ from .indexes import index_site
 from .parallel import IN_PROCESS, Prefetch, ProgressCallback, Workers
 from .reader import Reading, find_sources, read_articles
 from .render import make_environment, plan_pages, render_outputs, render_page, static_files
+from .reuse import earlier_plan
 from .urllock import check_lock, lock_path, write_lock
 from .writer import Changes, Output, changes_between, publish, published_files, survey_copies
 
@@ -96,19 +97,22 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
         index = index_site(published, config, earlier_related)
         cache.remember_related(index.related_memo)
         env = make_environment(config.paths.templates, config, index, cache.load_body, cache.compiled_templates)
-        pages = plan_pages(index, config, reading.words)
-        _check_lock(config, pages)
         on_site = published_files(config.paths.output)
+        earlier = earlier_plan(index, earlier_related, env, cache, {} if clean else on_site,
+                               fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}")
+        pages = plan_pages(index, config, reading.words, earlier)
+        _check_lock(config, pages)
         outputs = itertools.chain(
-            render_outputs(pages, index, earlier_related, env, cache, {} if clean else on_site, workers,
-                           fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}", progress=progress),
+            render_outputs(pages, earlier, _listings(index), env, cache, {} if clean else on_site, workers,
+                           progress=progress),
             _static_outputs(config))
         if dry_run:
             changes = changes_between(on_site, {output.relpath: output.digest for output in outputs})
         else:
             # Pages are rendered as the writer takes them; readers keep the old site until all are written.
-            changes = publish(outputs, config.paths.output, _page_maker(pages, env), adopt=force, fresh=clean,
-                              survey=ahead.result(1))
+            changes = publish(outputs, config.paths.output,
+                              _page_maker(lambda: plan_pages(index, config, reading.words), env),
+                              adopt=force, fresh=clean, survey=ahead.result(1))
             cache.save()
             write_lock(lock_path(config.project_root), pages)
     return BuildReport(len(published), len(reading.articles) - len(published), len(pages), changes, dry_run,
@@ -120,9 +124,15 @@ def _static_outputs(config: SiteConfig) -> Iterator[Output]:
         yield Output(relpath, digest(data), data)
 
 
-def _page_maker(pages: list, env) -> Callable[[str], bytes]:
+def _listings(index) -> list:
+    return [listing for group in (*index.periods.values(), *index.terms.values()) for listing in group]
+
+
+def _page_maker(plan: Callable[[], list], env) -> Callable[[str], bytes]:
     """Renders, on demand, a page the writer found missing from every copy of the site (rarely: so
-    the pages are looked up by path only then)."""
+    every page is planned, and looked up by path, only then)."""
+    pages = functools.cache(plan)
+
     def make(relpath: str) -> bytes:
-        return render_page(next(page for page in pages if routes.output_path(page.url) == relpath), env)
+        return render_page(next(page for page in pages() if routes.output_path(page.url) == relpath), env)
     return make

@@ -9,10 +9,11 @@ It holds, in the folder ``paths.cache`` names (git-ignored):
 - templates compiled by Jinja, keyed by their source's hash;
 - each report body's HTML, in a file named by its hash (bodies are loaded only by the pages that
   show them, so memory stays flat however large the archive);
-- for each page, the hash of everything its rendering reads (its fingerprint) and the hash of the
-  bytes it gave, so an unchanged page is not rendered again; and those bytes, in a file named by
-  their hash, which the site's copies share by hard links (the writer never writes a file in place);
-- for each page, its fingerprint but for the bodies it shows, good while the reports' front-matter,
+- the last build's plan, by groups of pages (see reuse.py): for each page, the hash of everything
+  its rendering reads (its fingerprint) and the hash of the bytes it gave, so an unchanged page is
+  not rendered again; and those bytes, in a file named by their hash, which the site's copies share
+  by hard links (the writer never writes a file in place); and its address, template, date and
+  fingerprint but for the bodies it shows, good while the reports' front-matter,
   the templates and the config stay as they were (see Fingerprinter.reports_key), and for a page
   made from one region of the index, while that region's inputs do (see regions.py); and the
   fingerprint of each listing, good while its region's inputs are.
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import marshal
@@ -43,13 +45,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, model
+from .reuse import Reused
 
 # These hold plain data alone (strings, tuples, dicts), which marshal writes in half the time
-# pickle takes (a rebuild after adding a report writes all three); the shards hold records.
-PAGES_FILE, FINGERPRINTS_FILE, RELATED_FILE = "pages.marshal", "fingerprints.marshal", "related.marshal"
-# Each file and the fields it keeps: each is written only when they changed (a body edit changes pages).
-STATE_FILES = {PAGES_FILE: ("pages",), FINGERPRINTS_FILE: ("reports_key", "without_bodies", "listings"),
-               RELATED_FILE: ("related",)}
+# pickle takes (a rebuild after adding a report writes both); the shards hold records.
+PLAN_FILE, RELATED_FILE = "plan.marshal", "related.marshal"
+# Each file and the fields it keeps: each is written only when they changed (a body edit changes the plan).
+STATE_FILES = {PLAN_FILE: ("reports_key", "groups", "listings"), RELATED_FILE: ("related",)}
+# Where a row of the plan has a page's fingerprint and the digest of the bytes it gave.
+KEY, KNOWN = Reused._fields.index("key"), Reused._fields.index("known")
 SOURCES = "sources"
 PAGES = "pages"
 TEMPLATES = "templates"
@@ -81,7 +85,7 @@ def _record_fields() -> str:
 # (a rebuild keeps the fingerprints of unchanged pages), must change this; the records' fields are
 # part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 17")
+                 f"records {_record_fields()}; cache 18")
 
 
 def digest(data: bytes) -> str:
@@ -100,10 +104,9 @@ class BuildCache:
     config_key: str
     read_only: bool = False  # what `check` uses: consult the cache, never write it
     sources: dict[str, CachedSource] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)  # each page's fingerprint -> the digest of the bytes it gave
     related: dict = field(default_factory=dict)  # the last site index's related-reports memo
-    reports_key: str = ""  # see Fingerprinter.reports_key: what without_bodies below is good for
-    without_bodies: dict[str, str] = field(default_factory=dict)  # each page's fingerprint but for bodies
+    reports_key: str = ""  # see Fingerprinter.reports_key: what groups below are good for
+    groups: dict[str, tuple] = field(default_factory=dict)  # the last build's plan by groups of pages (reuse.py)
     listings: dict[str, str] = field(default_factory=dict)  # each listing's fingerprint, by its URL
     fresh: bool = False  # started empty, whatever was there
     keep_rendered: bool = True  # a dry run renders pages only to compare them, and keeps none
@@ -182,16 +185,20 @@ class BuildCache:
             self.dropped_bodies.add(self.sources.pop(path).article.body_digest)
             self.changed_shards.add(_shard_of(path))
 
-    def remember_pages(self, pages: dict[str, str], reports_key: str, without_bodies: dict[str, str],
-                       listings: dict[str, str]) -> None:
-        """Keep exactly the fingerprints of this build's pages."""
-        if pages != self.pages:
-            self.dropped_pages |= set(self.pages.values()) - set(pages.values())
-            self.pages = pages
-            self.changed.add(PAGES_FILE)
-        if reports_key != self.reports_key:
-            self.reports_key, self.without_bodies, self.listings = reports_key, without_bodies, listings
-            self.changed.add(FINGERPRINTS_FILE)
+    @functools.cached_property
+    def pages(self) -> dict[str, str]:
+        """Each page's fingerprint in the last build's plan -> the digest of the bytes it gave."""
+        return {row[KEY]: row[KNOWN] for _, rows in self.groups.values() for row in rows}
+
+    def remember_plan(self, reports_key: str, groups: dict[str, tuple], listings: dict[str, str]) -> None:
+        """Keep exactly this build's plan: its pages' fingerprints and bytes, by groups (see reuse.py)."""
+        if reports_key == self.reports_key and groups == self.groups:
+            return
+        earlier = set(self.pages.values())
+        self.reports_key, self.groups, self.listings = reports_key, groups, listings
+        vars(self).pop("pages", None)
+        self.dropped_pages |= earlier - set(self.pages.values())
+        self.changed.add(PLAN_FILE)
 
     def remember_related(self, memo: dict) -> None:
         if memo is not self.related and memo != self.related:
@@ -213,7 +220,7 @@ class BuildCache:
             self._prune(self.bodies, self.dropped_bodies, {entry.article.body_digest for entry in self.sources.values()})
         for name in sorted(self.changed):
             self._write(self.folder / name, {field_name: getattr(self, field_name) for field_name in STATE_FILES[name]})
-        if PAGES_FILE in self.changed:
+        if PLAN_FILE in self.changed:
             self._prune(self.rendered, self.dropped_pages, set(self.pages.values()))
         self.changed, self.changed_shards, self.dropped_bodies, self.dropped_pages = set(), set(), set(), set()
 

@@ -23,7 +23,6 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import itertools
 import re
 import traceback
@@ -38,11 +37,12 @@ from . import claims, dates, indexes, maps, metadata, routes
 from .cache import BuildCache, HashStore, digest
 from .config import SiteConfig, alias_slugs
 from .errors import BuildError, Problem, display_path
-from .fingerprint import Deferred, Fingerprinter, template_digests
+from .fingerprint import Deferred, Fingerprinter
 from .indexes import Listing, SiteIndex
 from .model import LOCATIONS, TERM_KINDS, TOPICS, Article
 from .parallel import ProgressCallback, Workers
-from .regions import Region, changed_regions, listing_region, report_region
+from .regions import Region, listing_region, report_region
+from .reuse import EarlierPlan, PlanRecord, Reused
 from .search import build_search_index, searchable_terms
 from .writer import Output
 
@@ -66,7 +66,7 @@ class Pagination(NamedTuple):  # a tuple: a build makes one for every listing pa
 
 class SitemapEntry(NamedTuple):  # a tuple: there is one for every page, and fingerprints read them at once
     url: str
-    lastmod: dt.date | None
+    lastmod: str | None
 
 
 # Not frozen: a build makes one for every page, and a frozen dataclass takes three times as long
@@ -79,11 +79,18 @@ class Page:
     template: str
     title: str
     description: str = ""
-    lastmod: dt.date | None = None
+    lastmod: str | None = None  # the day it last changed, as YYYY-MM-DD: what the sitemap gives
     noindex: bool = False  # asks search engines to leave it out, and the sitemap does
     bodies: tuple[Article, ...] = ()  # the reports whose bodies it shows: no others may be shown
     region: Region | None = None  # the part of the index it is made from, if not the whole (see regions.py)
+    group: str = ""  # if it has a region, its group's key (see reuse.py)
     context: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def source_path(self) -> str:
+        """The report this is the own page of, or "" (the URL lock names it)."""
+        article = self.context.get("article")
+        return "" if article is None else article.source_path
 
 
 def make_environment(templates_dir: Path, config: SiteConfig, index: SiteIndex,
@@ -199,10 +206,13 @@ def _body_of(load_body: Callable[[str], str]):
     return body
 
 
-def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, str]) -> list[Page]:
+def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, str],
+               earlier: EarlierPlan | None = None) -> list[Page | Reused]:
     """Every page of the site, in a fixed order, with the sitemaps (which list the others) last.
 
     Templates read only their page's context, the config and themselves (see fingerprint.py).
+    With ``earlier``, a region's group of pages that is what it was in the last build is taken
+    from there as Reused pages, not made again (see reuse.py).
     """
     site = config.site
     pages = [
@@ -233,16 +243,10 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
     pages += _timeline_pages(index)
     pages += search_indexes
     for article in index.articles:
-        before, after = index.article_neighbours(article)
-        pages.append(Page(routes.article_url(article), "article.html", article.title, article.summary,
-                          lastmod=article.updated or article.day, bodies=(article,), region=report_region(article),
-                          context={"article": article, "before": before, "after": after,
-                                   "related": index.related_to(article)}))
+        pages += _group(earlier, article.source_path, report_region(article), _report_pages, index, article)
     for kind in (indexes.YEAR, indexes.MONTH, indexes.DAY):
         for listing in index.periods[kind]:
-            older, newer = index.neighbours(listing)
-            pages += _listing_pages(listing, site.page_size, {
-                "older": older, "newer": newer, "children": _children(index, listing)})
+            pages += _group(earlier, listing.url, listing_region(listing), _period_pages, index, listing, site.page_size)
     for kind in TERM_KINDS:
         listings = index.terms[kind]
         context = {"kind": kind, "listings": listings}
@@ -251,18 +255,49 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         pages.append(Page(routes.terms_url(kind), "terms.html", TERM_HEADINGS[kind],
                           f"All {kind} in the archive, with the number of reports on each.", context=context))
         for listing in listings:
-            pages += _listing_pages(listing, site.page_size, {"older": None, "newer": None, "children": ()})
-            pages.append(_feed_page(routes.term_feed_url(kind, listing.key), term_feed_title(listing, site.title),
-                                    listing.term.description, listing.url, listing.articles, site.feed_size,
-                                    listing_region(listing)))
+            pages += _group(earlier, listing.url, listing_region(listing), _term_pages, listing, site)
     pages += [
         _feed_page(routes.FEED, site.title, site.description, routes.HOME, index.articles, site.feed_size),
         Page(routes.NOT_FOUND, "404.html", "Page not found", "There is no page at this address.", noindex=True),
         Page(routes.ROBOTS, "robots.txt", "robots.txt"),
     ]
-    pages += _redirect_pages(index, config)
+    pages += _redirect_pages(config)
     pages += _sitemap_pages([SitemapEntry(p.url, p.lastmod) for p in pages if not p.noindex and p.template.endswith(".html")])
     return pages
+
+
+def _group(earlier: EarlierPlan | None, group: str, region: Region, make: Callable[..., list[Page]], *args) -> list:
+    """A region's pages: as the last build planned them if they are what they were, else ``make(*args)``."""
+    if earlier is not None:
+        reused = earlier.reused(group, region)
+        if reused is not None:
+            return reused
+    return make(*args)
+
+
+def _report_pages(index: SiteIndex, article: Article) -> list[Page]:
+    """A report's own page, and a redirect at each of its earlier addresses: its group, known by its source path."""
+    url, group = routes.article_url(article), article.source_path
+    before, after = index.article_neighbours(article)
+    region = report_region(article)
+    return [Page(url, "article.html", article.title, article.summary, lastmod=(article.updated or article.day).isoformat(),
+                 bodies=(article,), region=region, group=group,
+                 context={"article": article, "before": before, "after": after, "related": index.related_to(article)}),
+            *(Page(alias, "redirect.html", article.title, noindex=True, region=region, group=group,
+                   context={"target": url}) for alias in article.aliases)]
+
+
+def _period_pages(index: SiteIndex, listing: Listing, page_size: int) -> list[Page]:
+    older, newer = index.neighbours(listing)
+    return _listing_pages(listing, page_size, {"older": older, "newer": newer, "children": _children(index, listing)})
+
+
+def _term_pages(listing: Listing, site) -> list[Page]:
+    """A place's or topic's pages, and its feed."""
+    return _listing_pages(listing, site.page_size, {"older": None, "newer": None, "children": ()}) + [
+        _feed_page(routes.term_feed_url(listing.kind, listing.key), term_feed_title(listing, site.title),
+                   listing.term.description, listing.url, listing.articles, site.feed_size, listing_region(listing),
+                   group=listing.url)]
 
 
 def _sitemap_pages(entries: list[SitemapEntry]) -> list[Page]:
@@ -325,11 +360,9 @@ def parts_from_oldest(newest_first: tuple[Article, ...], size: int) -> list[tupl
     return [oldest_first[start: start + size][::-1] for start in range(0, len(oldest_first), size)]
 
 
-def _redirect_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
-    """A page at each earlier address of a report, and at each alias of a place or topic, pointing on."""
-    pages = [Page(alias, "redirect.html", article.title, noindex=True, region=report_region(article),
-                  context={"target": routes.article_url(article)})
-             for article in index.articles for alias in article.aliases]
+def _redirect_pages(config: SiteConfig) -> list[Page]:
+    """A page at each alias of a place or topic, pointing on (a report's earlier addresses are its region's)."""
+    pages = []
     for kind in TERM_KINDS:
         for term in config.terms(kind):
             pages += [Page(routes.term_url(kind, slug), "redirect.html", term.name, noindex=True,
@@ -343,13 +376,13 @@ def term_feed_title(listing: Listing, site_title: str) -> str:
 
 
 def _feed_page(url: str, title: str, description: str, alternate: str, articles: tuple[Article, ...],
-               size: int, region: Region | None = None) -> Page:
+               size: int, region: Region | None = None, group: str = "") -> Page:
     """The Atom feed of the newest ``size`` of ``articles`` (newest first), following the page at ``alternate``.
 
     It was last updated when its most recently updated entry was: never the time of the build.
     """
     entries = articles[:size]
-    return Page(url, "feed.xml", title, description, bodies=entries, region=region, context={
+    return Page(url, "feed.xml", title, description, bodies=entries, region=region, group=group, context={
         "alternate": alternate, "entries": entries, "updated": max((a.updated_at for a in entries), default=None)})
 
 
@@ -371,7 +404,7 @@ def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
     else:
         description = f"Reports filed {'on' if listing.kind == indexes.DAY else 'in'} {listing.title}."
     region = listing_region(listing)
-    own = Page(listing.url, "listing.html", listing.title, description, region=region, context={
+    own = Page(listing.url, "listing.html", listing.title, description, region=region, group=listing.url, context={
         "listing": listing, "articles": newest_shown, **extra,
         "pagination": Pagination(None, None, routes.paged_url(listing.url, full - 1) if full > 1 else None)})
     if not full:
@@ -379,6 +412,7 @@ def _listing_pages(listing: Listing, page_size: int, extra: dict) -> list[Page]:
     heading = dataclasses.replace(listing, articles=())  # a numbered page shows its own reports only
     return [own] + [
         Page(routes.paged_url(listing.url, n), "listing.html", f"{listing.title} (page {n})", description, region=region,
+             group=listing.url,
              context={"listing": heading, "articles": part, "older": None, "newer": None, "children": (),
                       "pagination": Pagination(n, routes.paged_url(listing.url, n + 1) if n < full else listing.url,
                                                routes.paged_url(listing.url, n - 1) if n > 1 else None)})
@@ -409,58 +443,48 @@ def render_page(page: Page, env: jinja2.Environment) -> bytes:
     return text.encode("utf-8")
 
 
-def render_outputs(pages: list[Page], index: SiteIndex, earlier_related: indexes.RelatedMemo, env: jinja2.Environment,
-                   cache: BuildCache, published: dict[str, str], workers: Workers, fingerprint_base: str,
+def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: list[Listing], env: jinja2.Environment,
+                   cache: BuildCache, published: dict[str, str], workers: Workers,
                    progress: ProgressCallback | None = None) -> Iterator[Output]:
     """Every page as an Output, rendering only those whose inputs changed since they were rendered.
 
-    A page whose fingerprint is cached with the digest of the bytes now published, or kept in the
-    cache, needs no rendering. The others are rendered by ``workers``, which put the bytes in the
-    cache; every Output points there. A page's fingerprint but for bodies is taken from the last
-    build while the templates and config are as they were and so is what the page is made from:
-    every report's front-matter, or its region's inputs (see regions.py; ``earlier_related`` is
-    the last build's related-reports memo). Then what changed is found here at once; otherwise
-    every page is fingerprinted anew, and the workers share that work with the rendering, a span
-    of pages each.
+    A Reused page is as the last build left it. A planned page whose fingerprint is cached with the
+    digest of the bytes now published, or kept in the cache, needs no rendering. The others are
+    rendered by ``workers``, which put the bytes in the cache; every Output points there. A page's
+    fingerprint but for bodies is taken from the last build where ``earlier`` says it holds; then
+    what changed is found here at once; otherwise every page is fingerprinted anew, and the workers
+    share that work with the rendering, a span of pages each.
     """
-    fingerprints = Fingerprinter(fingerprint_base, template_digests(env))
-    reports_key = fingerprints.reports_key(index.related_memo)
-    if reports_key == cache.reports_key:
-        earlier, changed = cache.without_bodies, None
-    elif earlier_related and fingerprints.reports_key(earlier_related) == cache.reports_key:
-        earlier, changed = cache.without_bodies, changed_regions(index, earlier_related)
-    else:
-        earlier, changed = {}, None
-    listings = [listing for group in (*index.periods.values(), *index.terms.values()) for listing in group]
-    if earlier:
-        _take_earlier_listings(fingerprints, listings, cache.listings, changed)
+    fingerprints = earlier.fingerprints
+    if earlier.groups:
+        _take_earlier_listings(fingerprints, listings, cache.listings, earlier.changed)
     global _JOB
-    _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, changed, cache.pages, published)
-    if earlier:
+    _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, cache.pages, published)
+    if earlier.groups:
         outputs = _planned_then_rendered(len(pages), workers)
     else:
         spans = [(start, min(start + SPAN, len(pages))) for start in range(0, len(pages), SPAN)]
         outputs = itertools.chain.from_iterable(
             workers.map(_span_in_worker, spans, min_per_worker=max(1, PAGES_PER_WORKER // SPAN)))
-    remembered, without_bodies = {}, {}
-    for done, (relpath, without, key, known) in enumerate(outputs, start=1):
+    record = PlanRecord(earlier)
+    for done, (page, (relpath, without, key, known)) in enumerate(zip(pages, outputs), start=1):
         if progress:
             progress("rendering and writing pages", done, len(pages))
         yield Output(relpath, known, source=_JOB.store.path(known))
-        remembered[key], without_bodies[relpath] = known, without
-    cache.remember_pages(remembered, reports_key, without_bodies,
-                         {listing.url: fingerprints.value(listing) for listing in listings})
+        record.add(page, relpath, without, key, known)
+    cache.remember_plan(earlier.reports_key, record.groups(),
+                        {listing.url: fingerprints.value(listing) for listing in listings})
 
 
 def _take_earlier_listings(fingerprints: Fingerprinter, listings: list[Listing], earlier: dict[str, str],
-                           changed: set[Region] | None) -> None:
+                           changed: frozenset[Region]) -> None:
     """A listing outside the changed regions holds the reports it held, as they were: its
     fingerprint is the last build's. Pages that read the whole index (the timeline, the archive,
     the lists of places and topics) show every listing, and fingerprinting them all again was
     most of the fingerprinting after adding one report."""
     for listing in listings:
         found = earlier.get(listing.url)
-        if found is not None and (changed is None or listing_region(listing) not in changed):
+        if found is not None and listing_region(listing) not in changed:
             fingerprints.take(listing, found)
 
 
@@ -489,31 +513,27 @@ SPAN = 64  # pages a worker fingerprints and renders at a time, in order: neighb
 class _Job:
     """What forked workers fingerprint and render from, and where they store what they render."""
 
-    pages: list[Page]
+    pages: list[Page | Reused]
     env: jinja2.Environment
     store: HashStore
     fresh: bool  # a clean build trusts nothing kept before
     fingerprints: Fingerprinter
-    earlier: dict[str, str]  # the last build's fingerprints but for bodies, if still good
-    changed: set[Region] | None  # if so, the regions whose earlier fingerprints are not (None: all are)
+    earlier: EarlierPlan
     page_digests: dict[str, str]  # the cache's: the digest of the bytes each fingerprint gave
     published: dict[str, str]
 
     def plan(self, number: int) -> tuple[str, str, str, str | None]:
         """A page's output path, fingerprint but for bodies, fingerprint, and its bytes' digest if known."""
         page = self.pages[number]
+        if type(page) is Reused:
+            return page.relpath, page.without, page.key, page.known
         relpath = routes.output_path(page.url)
-        without = self._earlier_without_bodies(page, relpath) or self.fingerprints.without_bodies(page)
+        without = self.earlier.without_bodies(page) or self.fingerprints.without_bodies(page)
         key = self.fingerprints.with_bodies(without, page)
         known = self.page_digests.get(key)
         if known is not None and self.published.get(relpath) != known and not self.store.has(known):
             known = None
         return relpath, without, key, known
-
-    def _earlier_without_bodies(self, page: Page, relpath: str) -> str | None:
-        if self.changed is not None and (page.region is None or page.region in self.changed):
-            return None
-        return self.earlier.get(relpath)
 
     def render(self, number: int) -> str:
         """Render a page into the store and give its digest: bytes do not travel back through a pipe."""

@@ -30,11 +30,7 @@ def locked_addresses(pages) -> dict[str, str]:
     """The addresses to lock (every page, feed and redirect, but pagination, the not-found page, the
     search indexes and the sitemaps the sitemap index lists) -> the source they come from, relative to
     the project (as a report's source_path is), so the lock reads the same wherever the build is run."""
-    def source(page) -> str:
-        if "article" not in page.context:
-            return ""
-        return page.context["article"].source_path
-    return {"/" + page.url: source(page) for page in pages
+    return {"/" + page.url: page.source_path for page in pages
             if page.url != routes.NOT_FOUND and not _PAGINATED.search(page.url) and page.template not in _DATA}
 
 
