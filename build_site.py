@@ -4,9 +4,13 @@
 import os
 import sys
 
-from newsarchive.cli import main
+from newsarchive import warm
 
-code = main()
+# A warm process, if one is running, runs the command in a child that has the builder loaded already.
+code = warm.run(sys.argv)
+if code is None:
+    from newsarchive.cli import main
+    code = main()
 # Leave at once: freeing a large build's objects one by one takes longer than a small rebuild does.
 sys.stdout.flush()
 sys.stderr.flush()

@@ -53,6 +53,8 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--location", action="append", default=[], help="a place (repeatable)")
     new_cmd.add_argument("--topic", action="append", default=[], help="a topic (repeatable)")
     new_cmd.add_argument("--slug", help="the URL slug (default: made from the title)")
+    warm_cmd = commands.add_parser("warm", help="a process that keeps the builder loaded, so that commands start at once")
+    warm_cmd.add_argument("action", choices=("start", "stop", "status"))
     return parser
 
 
@@ -92,7 +94,7 @@ def _interrupted_handler(main_pid: int):
 
 
 def _run(args: argparse.Namespace) -> int:
-    overrides = {"articles": _absolute(args.articles), "output": _absolute(args.output)}
+    overrides = {"articles": _absolute(getattr(args, "articles", None)), "output": _absolute(getattr(args, "output", None))}
     try:
         if args.command == "check":
             _, reading = check(args.config, overrides, Workers(args.jobs))
@@ -109,6 +111,9 @@ def _run(args: argparse.Namespace) -> int:
                 return EXIT_CONTENT
             if not changed:
                 print("all sources are in canonical form")
+        elif args.command == "warm":
+            from .warm import control
+            return control(args.action)
         elif args.command == "new":
             from .scaffold import new_article
             path = new_article(args.config, overrides, args.title, args.date, args.location, args.topic, args.slug)

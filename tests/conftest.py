@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,11 @@ from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from helpers import CONFIG, write_project
+from newsarchive import warm
 from newsarchive.cli import main
+
+# build_site.py run by a test never uses, nor starts, a warm process: test_warm.py asks for its own.
+os.environ[warm.MODE_VARIABLE] = "off"
 
 # Property tests: the same examples on every run and machine, and no example database in the project.
 settings.register_profile("newsarchive", database=None, derandomize=True)
