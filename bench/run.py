@@ -6,7 +6,9 @@
 For each size it generates a corpus (bench/generate.py), times whole `build_site.py` processes and
 measures the peak memory of the largest process, times the floor of a build on the same corpus
 (bench/floor.py: reading, YAML, Markdown, Jinja and writing alone, over 2 processes), then prints a
-Markdown table for the README. Progress goes to stderr, the table to stdout.
+Markdown table for the README. Rebuilds are timed twice: as new processes, and run by a warm process
+(newsarchive/warm.py; still whole `build_site.py` commands, each timed from its start to its end).
+Progress goes to stderr, the table to stdout.
 """
 
 from __future__ import annotations
@@ -61,19 +63,28 @@ class Measurement:
 
 
 @dataclass(frozen=True)
+class Rebuilds:
+    """Medians of each kind of rebuild: none changed, a report added, a body edited."""
+
+    no_change: Measurement
+    add_one: Measurement
+    edit_one: Measurement
+
+
+@dataclass(frozen=True)
 class OurFigures:
     pages: int
     cold: Measurement
     warm: Measurement
-    no_change: Measurement
-    rewrote: int
-    add_one: Measurement
-    edit_one: Measurement
-    edit_changed: int
+    rebuilds: Rebuilds  # each a new process
+    rewrote: int  # by a no-change rebuild
+    edit_changed: int  # by an edited body
+    loaded: Rebuilds  # each run by a warm process (newsarchive/warm.py)
 
     @property
     def peak_mb(self) -> float:
-        return max(m.peak_mb for m in (self.cold, self.warm, self.no_change, self.add_one, self.edit_one))
+        """Of our builds' largest process; the builds a warm process runs are not the caller's children."""
+        return max(m.peak_mb for m in (self.cold, self.warm, *vars(self.rebuilds).values()))
 
 
 @dataclass(frozen=True)
@@ -84,13 +95,14 @@ class PeerFigures:
 
 # --- processes -----------------------------------------------------------------------------------
 
-def run_checked(label: str, command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
+def run_checked(label: str, command: list[str], cwd: Path, timeout: float,
+                env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``command``; on failure or timeout raise BenchError with the end of its error output.
 
     It runs in its own process group, so a timeout or Ctrl-C also ends whatever it started.
     """
     with subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          start_new_session=True) as proc:
+                          start_new_session=True, env=env) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -109,13 +121,13 @@ def tail(text: str) -> str:
     return "\n".join(text.rstrip().splitlines()[-STDERR_TAIL:])
 
 
-def measure(label: str, command: list[str], cwd: Path, work: Path) -> Measurement:
+def measure(label: str, command: list[str], cwd: Path, work: Path, env: dict | None = None) -> Measurement:
     """Wall time and peak memory of the largest process of one run of ``command``."""
     stats = work / "last-run.json"
     # What the last step wrote is flushed first, so the kernel's writing it back does not compete with
     # this run (a rebuild just after a full build was a third slower, the no-change one 0.48 s, not 0.37 s).
     os.sync()
-    run_checked(label, [sys.executable, "-c", WRAPPER, str(stats), *command], cwd, BUILD_TIMEOUT)
+    run_checked(label, [sys.executable, "-c", WRAPPER, str(stats), *command], cwd, BUILD_TIMEOUT, env)
     data = json.loads(stats.read_text())
     print(f"  {label}: {data['seconds']:.2f} s", file=sys.stderr, flush=True)
     return Measurement(data["seconds"], data["maxrss_kb"] / 1024)  # Linux reports kilobytes
@@ -226,7 +238,7 @@ def bench_full_builds(site: Path, size: int, work: Path) -> tuple[Measurement, M
         floors.append(bench_floor(site, size, work))
         remove(site / CACHE_NAME)
         remove_output(site / "_site")
-        colds.append(measure("cold build", our_build(site), ROOT, work))
+        colds.append(measure("cold build", our_build(site), ROOT, work, COLD_START))
     return median(floors), median(colds)
 
 
@@ -234,20 +246,45 @@ def our_build(site: Path) -> list[str]:
     return [our_python(), "build_site.py", "build", "--config", str(site / "site_config.yaml")]
 
 
+# Every timed build a new process, whatever warm process the user has running; and the builds a
+# warm process runs, one of the bench's own (its socket in the work folder), stopped at the end.
+COLD_START = {**os.environ, "NEWSARCHIVE_WARM": "off"}
+
+
+def warm_start(work: Path) -> dict:
+    return {**os.environ, "NEWSARCHIVE_WARM": "on", "XDG_RUNTIME_DIR": str(work / "run")}
+
+
 def bench_ours(site: Path, size: int, work: Path, seed: int, cold: Measurement) -> OurFigures:
     """Our rebuilds of the corpus at ``site``, which has ``size`` reports and was built from a cold
-    cache in ``cold``; it is left with REBUILD_ROUNDS more reports, each edited once. Each kind of
-    build is timed REBUILD_ROUNDS times, and its median given."""
+    cache in ``cold``; it is left with twice REBUILD_ROUNDS more reports, each edited once. Each
+    kind of build is timed REBUILD_ROUNDS times, and its median given: first as a new process each,
+    then run by a warm process."""
     output = site / "_site"
-
-    def timed(label: str) -> Measurement:
-        return measure(label, our_build(site), ROOT, work)
-
     pages = sum(1 for path in snapshot(output) if path.endswith(".html"))
     warms = []
     for _ in range(REBUILD_ROUNDS):
         remove_output(output)
-        warms.append(timed("warm build"))
+        warms.append(measure("warm build", our_build(site), ROOT, work, COLD_START))
+    rebuilds, rewrote, edit_changed = bench_rebuilds(site, size, work, seed, COLD_START, "")
+    (work / "run").mkdir(mode=0o700, exist_ok=True)
+    run_checked("starting a warm process", [our_python(), "build_site.py", "warm", "start"], ROOT, 120, warm_start(work))
+    try:
+        loaded, _, _ = bench_rebuilds(site, size + REBUILD_ROUNDS, work, seed, warm_start(work), ", warm process")
+    finally:
+        run_checked("stopping the warm process", [our_python(), "build_site.py", "warm", "stop"], ROOT, 120,
+                    warm_start(work))
+    return OurFigures(pages, cold, median(warms), rebuilds, rewrote, edit_changed, loaded)
+
+
+def bench_rebuilds(site: Path, size: int, work: Path, seed: int, env: dict, how: str) -> tuple[Rebuilds, int, int]:
+    """No-change, add-one and edit-one rebuilds of the corpus at ``site`` (``size`` reports), with
+    how many files the no-change ones rewrote and the edits changed."""
+    output = site / "_site"
+
+    def timed(label: str) -> Measurement:
+        return measure(label + how, our_build(site), ROOT, work, env)
+
     before = snapshot(output)
     no_change = median([timed("no-change rebuild") for _ in range(REBUILD_ROUNDS)])
     rewrote = differing(before, snapshot(output), MTIME)
@@ -262,7 +299,7 @@ def bench_ours(site: Path, size: int, work: Path, seed: int, cold: Measurement) 
         edits.append(timed("edit-one-body rebuild"))
         edit_changed = max(edit_changed, differing(before, snapshot(output), BYTES))
     print(f"    {edit_changed} files changed bytes", file=sys.stderr)
-    return OurFigures(pages, cold, median(warms), no_change, rewrote, median(adds), median(edits), edit_changed)
+    return Rebuilds(no_change, median(adds), median(edits)), rewrote, edit_changed
 
 
 def median(measurements: list[Measurement]) -> Measurement:
@@ -319,15 +356,18 @@ def ratio(ours: float, theirs: PeerFigures | None, pick: str) -> str:
 def table(rows: list[tuple[int, OurFigures, Measurement, PeerFigures | None, PeerFigures | None]]) -> str:
     header = ["reports", "pages", "cold build s", "warm build s", "pages/s (cold)", "peak MB",
               "no-change s", "no-change rewrote", "add one s", "edit one s", "edit changed files",
+              "warm process: no-change, add one, edit one s",
               "floor s", "cold ÷ floor", "vs Pelican clean", "vs Pelican +1", "vs Hugo clean", "vs Hugo +1"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
     for size, o, floor, pelican, hugo in rows:
+        r, loaded = o.rebuilds, o.loaded
         cells = [f"{size:,}", f"{o.pages:,}", f"{o.cold.seconds:.2f}", f"{o.warm.seconds:.2f}",
-                 f"{o.pages / o.cold.seconds:.0f}", f"{o.peak_mb:.0f}", f"{o.no_change.seconds:.2f}",
-                 f"{o.rewrote:,}", f"{o.add_one.seconds:.2f}", f"{o.edit_one.seconds:.2f}", f"{o.edit_changed:,}",
+                 f"{o.pages / o.cold.seconds:.0f}", f"{o.peak_mb:.0f}", f"{r.no_change.seconds:.2f}",
+                 f"{o.rewrote:,}", f"{r.add_one.seconds:.2f}", f"{r.edit_one.seconds:.2f}", f"{o.edit_changed:,}",
+                 f"{loaded.no_change.seconds:.2f}, {loaded.add_one.seconds:.2f}, {loaded.edit_one.seconds:.2f}",
                  f"{floor.seconds:.2f}", f"{o.cold.seconds / floor.seconds:.2f}",
-                 ratio(o.cold.seconds, pelican, "clean"), ratio(o.add_one.seconds, pelican, "add_one"),
-                 ratio(o.cold.seconds, hugo, "clean"), ratio(o.add_one.seconds, hugo, "add_one")]
+                 ratio(o.cold.seconds, pelican, "clean"), ratio(r.add_one.seconds, pelican, "add_one"),
+                 ratio(o.cold.seconds, hugo, "clean"), ratio(r.add_one.seconds, hugo, "add_one")]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
