@@ -70,7 +70,6 @@ class SiteIndex:
     related: dict[str, tuple[Article, ...]]
     related_memo: RelatedMemo  # for the next build's index (see related_reports)
     claims: dict[str, tuple[ClaimEntry, ...]]  # by subject, "" (the archive's own event) first
-    changes: tuple[ChangeNote, ...]  # newest first
 
     def neighbours(self, listing: Listing) -> tuple[Listing | None, Listing | None]:
         """The previous (older) and next (newer) non-empty listing of the same kind."""
@@ -124,7 +123,7 @@ def index_site(articles: Iterable[Article], config: SiteConfig, related_memo: Re
     report_neighbours = {article.source_path: pair for article, pair in _with_neighbours(articles[::-1])}
     related, related_memo = related_reports(articles[::-1], earlier=related_memo)
     return SiteIndex(articles, periods, _children_of_periods(periods), terms, term_by_slug, period_neighbours,
-                     report_neighbours, related, related_memo, claim_ledger(articles), change_notes(articles))
+                     report_neighbours, related, related_memo, claim_ledger(articles))
 
 
 def period_key(kind: str, day: dt.date) -> Hashable:

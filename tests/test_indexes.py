@@ -224,7 +224,7 @@ def test_change_notes_are_a_report_and_day_each_newest_first(config):
         helpers.article("untouched", "2023-01-08"),
     ], config)
     assert [(note.day.isoformat(), note.article.slug, [c.text for c in note.corrections], note.updated)
-            for note in site.changes] == [
+            for note in indexes.change_notes(site.articles)] == [
         ("2023-01-09", "late", ["Dates."], True),  # the same day: the newer report first
         ("2023-01-09", "early", ["Wrong unit.", "A typo."], False),
         ("2023-01-07", "updated-only", [], True),
