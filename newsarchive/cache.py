@@ -44,14 +44,18 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, model
+from . import __version__, indexes, model
 from .reuse import Reused
 
-# These hold plain data alone (strings, tuples, dicts), which marshal writes in half the time
-# pickle takes (a rebuild after adding a report writes both); the shards hold records.
-PLAN_FILE, RELATED_FILE = "plan.marshal", "related.marshal"
-# Each file and the fields it keeps: each is written only when they changed (a body edit changes the plan).
-STATE_FILES = {PLAN_FILE: ("reports_key", "groups", "listings"), RELATED_FILE: ("related",)}
+# The plan and the related-reports memo hold plain data alone (strings, tuples, dicts), which
+# marshal writes in half the time pickle takes; the source shards hold records. Each of the two is
+# kept in parts, a file each, so that a change rewrites only the parts it reached: the plan's groups
+# by the first segment of their first page's address (a year's reports and listings, the places',
+# the topics', each other page's), the memo's reports by the year they were filed in. A file of
+# keys, written last, names the generation of each part, so that parts written by a build that
+# did not finish are never taken.
+KEYS_FILE, PLAN, RELATED = "keys.marshal", "plan", "related"
+PARTED = {PLAN: "groups", RELATED: "related"}  # each folder of parts -> the field it keeps
 # Where a row of the plan has a page's fingerprint and the digest of the bytes it gave.
 KEY, KNOWN = Reused._fields.index("key"), Reused._fields.index("known")
 SOURCES = "sources"
@@ -85,7 +89,7 @@ def _record_fields() -> str:
 # (a rebuild keeps the fingerprints of unchanged pages), must change this; the records' fields are
 # part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 19")
+                 f"records {_record_fields()}; cache 20")
 
 
 def digest(data: bytes) -> str:
@@ -110,7 +114,9 @@ class BuildCache:
     listings: dict[str, str] = field(default_factory=dict)  # each listing's fingerprint, by its URL
     fresh: bool = False  # started empty, whatever was there
     keep_rendered: bool = True  # a dry run renders pages only to compare them, and keeps none
-    changed: set[str] = field(default_factory=set)  # which of STATE_FILES to write
+    changed: set[str] = field(default_factory=set)  # which of PARTED to write
+    parts: dict[str, dict[str, dict]] = field(default_factory=dict)  # PARTED's fields as written, by part
+    generations: dict[str, int] = field(default_factory=dict)  # of each part written, by "folder/part"
     changed_shards: set[int] = field(default_factory=set)
     dropped_bodies: set[str] = field(default_factory=set)  # hashes of bodies this build stopped using
     dropped_pages: set[str] = field(default_factory=set)  # and of pages
@@ -122,15 +128,21 @@ class BuildCache:
 
         ``fresh`` starts empty whatever is there (the next save replaces it).
         """
-        cache = cls(folder, config_key, read_only, fresh=fresh, changed=set(STATE_FILES) if fresh else set(),
+        cache = cls(folder, config_key, read_only, fresh=fresh, changed=set(PARTED) if fresh else set(),
                     changed_shards=set(range(SOURCE_SHARDS)) if fresh else set())
         if fresh:
             return cache
-        for name, names in STATE_FILES.items():  # each file stands alone: a damaged one costs only its part
-            state, _ = cache._load(folder / name)
-            if state is not None and set(names) <= state.keys():
-                for field_name in names:
-                    setattr(cache, field_name, state[field_name])
+        keys, _ = cache._load(folder / KEYS_FILE)
+        if keys is not None and {"reports_key", "listings", "generations"} <= keys.keys():
+            cache.reports_key, cache.listings, cache.generations = keys["reports_key"], keys["listings"], keys["generations"]
+        for name, field_name in PARTED.items():  # each file stands alone: a damaged one costs only its part
+            merged, cache.parts[name] = getattr(cache, field_name), {}
+            for part_name, generation in cache.generations.items():
+                found, _, part = part_name.partition("/")
+                state = cache._load(folder / name / f"{part}.marshal")[0] if found == name else None
+                if state is not None and state.get("generation") == generation and isinstance(state.get("entries"), dict):
+                    cache.parts[name][part] = state["entries"]
+                    merged.update(state["entries"])
         for shard in range(SOURCE_SHARDS):
             entries, written_ns = cache._load(cache._shard_path(shard))
             if entries is not None and isinstance(entries.get("sources"), dict):
@@ -198,12 +210,12 @@ class BuildCache:
         self.reports_key, self.groups, self.listings = reports_key, groups, listings
         vars(self).pop("pages", None)
         self.dropped_pages |= earlier - set(self.pages.values())
-        self.changed.add(PLAN_FILE)
+        self.changed.add(PLAN)
 
     def remember_related(self, memo: dict) -> None:
         if memo is not self.related and memo != self.related:
             self.related = memo
-            self.changed.add(RELATED_FILE)
+            self.changed.add(RELATED)
 
     def save(self) -> None:
         """Write what changed, each file atomically, and drop bodies no source refers to any more."""
@@ -218,11 +230,33 @@ class BuildCache:
             for shard, entries in sorted(by_shard.items()):
                 self._write(self._shard_path(shard), {"sources": entries})
             self._prune(self.bodies, self.dropped_bodies, {entry.article.body_digest for entry in self.sources.values()})
-        for name in sorted(self.changed):
-            self._write(self.folder / name, {field_name: getattr(self, field_name) for field_name in STATE_FILES[name]})
-        if PLAN_FILE in self.changed:
+        if self.changed:
+            self._write_parts()
+        if PLAN in self.changed:
             self._prune(self.rendered, self.dropped_pages, set(self.pages.values()))
         self.changed, self.changed_shards, self.dropped_bodies, self.dropped_pages = set(), set(), set(), set()
+
+    def _write_parts(self) -> None:
+        """Write the parts of the plan and of the memo that changed, then the keys that name them."""
+        generation = max(self.generations.values(), default=0) + 1
+        generations = dict(self.generations)
+        for name in sorted(self.changed):
+            parts: dict[str, dict] = {}
+            part_of = _PART_OF[name]
+            for key, entry in getattr(self, PARTED[name]).items():
+                parts.setdefault(part_of(entry), {})[key] = entry
+            earlier = self.parts.get(name, {})
+            for part, entries in sorted(parts.items()):
+                if earlier.get(part) != entries or f"{name}/{part}" not in generations:
+                    self._write(self.folder / name / f"{part}.marshal", {"generation": generation, "entries": entries})
+                    generations[f"{name}/{part}"] = generation
+            for part in set(earlier) - set(parts):
+                del generations[f"{name}/{part}"]
+                (self.folder / name / f"{part}.marshal").unlink(missing_ok=True)
+            self.parts[name] = parts
+        self._write(self.folder / KEYS_FILE,
+                    {"reports_key": self.reports_key, "listings": self.listings, "generations": generations})
+        self.generations = generations
 
     def _prune(self, store: "HashStore", dropped: set[str], wanted: set[str]) -> None:
         """Delete what this build stopped using; after a large change, look through the whole store.
@@ -268,6 +302,19 @@ class BuildCache:
 
     def load_body(self, body_digest: str) -> str:
         return self.bodies.load(body_digest).decode("utf-8")
+
+
+def _plan_part(group: tuple) -> str:
+    """A group's part of the plan: the first segment of its first page's address ("home" for the home page)."""
+    return group[1][0][0].partition("/")[0] or "home"
+
+
+def _related_part(entry: tuple) -> str:
+    """A report's part of the related-reports memo: the year it was filed in."""
+    return str(indexes.filed_on(entry).year)
+
+
+_PART_OF = {PLAN: _plan_part, RELATED: _related_part}
 
 
 def _codec(path: Path):

@@ -167,3 +167,27 @@ def test_a_cache_on_another_file_system_gives_the_same_site(make_project, build_
     build_ok(root)
     assert counted["rendered"] == []  # copied from the cache, not linked, nor rendered again
     assert site_files(root) == site_files(reference)
+
+
+def test_parts_of_the_plan_a_failed_save_wrote_are_never_taken(make_project, build_ok, run_cli, monkeypatch):
+    """A build that wrote some parts of its plan but not the keys naming them (it was killed, the disk
+    filled) leaves parts for reports the next build may not have: they must not be taken."""
+    from newsarchive import cache
+    root = make_project(ARTICLES)
+    build_ok(root)
+    real_write = cache.BuildCache._write
+
+    def write_parts_only(self, path, state):
+        if path.name == cache.KEYS_FILE:
+            raise OSError(28, "No space left on device", str(path))
+        real_write(self, path, state)
+    extra = root / "articles/2023/2023-01-07-r7.md"
+    extra.write_text(md("title: Report 7\ndate: 2023-01-07\nlocations: [Samara]\ntopics: [Strike]\n", "Body 7.\n"))
+    monkeypatch.setattr(cache.BuildCache, "_write", write_parts_only)
+    assert run_cli(root, "build").code != 0
+    monkeypatch.setattr(cache.BuildCache, "_write", real_write)
+    extra.unlink()  # back to the sources the keys describe
+    build_ok(root)
+    fresh = make_project(ARTICLES, name="fresh")
+    build_ok(fresh)
+    assert site_files(root) == site_files(fresh)

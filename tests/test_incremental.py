@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from helpers import BUILD_SCRIPT, md, page_url, resolve_link, tree_hashes, tree_mtimes
-from newsarchive.cache import STATE_FILES, BuildCache
+from newsarchive.cache import KEYS_FILE, PARTED, BuildCache
 from newsarchive.config import load_config
 from newsarchive.progress import Progress
 from newsarchive.writer import MANIFEST, SLOT_MARKER
@@ -272,8 +272,9 @@ def test_a_report_that_fills_a_page_adds_one_numbered_page(make_project, build_o
 
 def test_the_cache_never_changes_the_output(project, make_project, build_ok, run_cli, tmp_path):
     warm = site_bytes(project / "_site")
-    for name in STATE_FILES:
-        (project / ".newsarchive-cache" / name).write_bytes(b"not a cache file")  # damaged: ignored
+    cache = project / ".newsarchive-cache"
+    for path in [cache / KEYS_FILE, *(part for name in PARTED for part in (cache / name).iterdir())]:
+        path.write_bytes(b"not a cache file")  # damaged: ignored
     assert run_cli(project, "build", "--output", str(tmp_path / "other")).code == 0
     assert site_bytes(tmp_path / "other") == warm
     assert run_cli(project, "build", "--clean", "--jobs", "1").code == 0
