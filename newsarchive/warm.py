@@ -212,10 +212,11 @@ def serve(path: str, idle_seconds: float) -> None:
                 if request is None:
                     continue
                 if "control" in request:
+                    commands = f"{served} command{'' if served == 1 else 's'}"
                     if request["control"] == "stop":
-                        connection.sendall(f"warm process {os.getpid()} stopped after {served} commands\n".encode())
+                        connection.sendall(f"warm process {os.getpid()} stopped after {commands}\n".encode())
                         break
-                    connection.sendall(f"warm process {os.getpid()} at {path}: {served} commands run\n".encode())
+                    connection.sendall(f"warm process {os.getpid()} at {path}: {commands} run\n".encode())
                     continue
                 served += 1
                 if os.fork() == 0:

@@ -39,7 +39,7 @@ def run(env: dict, cwd, *argv: str) -> subprocess.CompletedProcess:
 def commands_run(env: dict) -> int | None:
     """How many commands the warm process has run, or None if none is running."""
     status = run(env, "/", "warm", "status").stdout
-    found = re.search(r"(\d+) commands run", status)
+    found = re.search(r"(\d+) commands? run", status)
     return int(found[1]) if found else None
 
 
