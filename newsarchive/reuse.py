@@ -2,11 +2,11 @@
 
 Pages are planned in groups: a report's own page with the redirects from its earlier addresses,
 known by its source path; a listing's pages with, for a place or topic, its feed, known by the
-listing's URL; and every other page alone, known by its URL (no page's address ends in .md). For each group
-the cache keeps what the last build planned of it: each page's address, template, date, whether
-search engines may index it, the report it is the page of, its fingerprint but for bodies and its
-fingerprint; and, for a group of a region (see regions.py), the bodies its pages show, by source
-path and hash.
+listing's URL; and every other page alone, known by its URL (no page's address ends in .md). For
+each group the cache keeps what the last build planned of it: each page's address, template, date,
+whether search engines may index it, the report it is the page of, its fingerprint but for bodies,
+its fingerprint and the hash of the bytes it gave; and, for a group of a region (see regions.py),
+the bodies its pages show, by source path and hash.
 
 A group of a region whose inputs are what they were (the templates and config too), whose bodies
 have the hashes they had, and whose pages' bytes are still at hand (published, or in the cache) is
@@ -117,8 +117,8 @@ def earlier_plan(index: SiteIndex, earlier_related: RelatedMemo, env, cache: Bui
         changed = frozenset(changed_regions(index, earlier_related))
     else:
         groups = {}
-    return EarlierPlan(fingerprints, reports_key, groups, changed, front_matter_changed,
-                       {article.source_path: article.body_digest for article in index.articles}, published, cache.rendered)
+    bodies = {article.source_path: article.body_digest for article in index.articles}
+    return EarlierPlan(fingerprints, reports_key, groups, changed, front_matter_changed, bodies, published, cache.rendered)
 
 
 class PlanRecord:
