@@ -223,23 +223,26 @@ def bench_floor(site: Path, size: int, work: Path) -> Measurement:
     return floor
 
 
-REBUILD_ROUNDS = 3  # rebuilds take tenths of a second: the median of three, so one stall does not decide
+REBUILD_ROUNDS = 5  # rebuilds take tenths of a second: the median of five, so two stalls do not decide
 # Full builds take seconds, yet this machine's speed drifts by a tenth or more from one minute to
-# the next: our cold build and the floor are timed in turns, so that a slow spell slows both, and
-# the median of each is given.
+# the next (a third, some hours): our cold build and the floor are timed in turns, so that a slow
+# spell slows both, the median of each is given, and cold ÷ floor is the median of each round's
+# ratio, each cold build's to the floor's run just before it.
 FULL_ROUNDS = 3
 
 
-def bench_full_builds(site: Path, size: int, work: Path) -> tuple[Measurement, Measurement]:
+def bench_full_builds(site: Path, size: int, work: Path) -> tuple[Measurement, Measurement, float]:
     """The floor and our cold build of the corpus at ``site``, FULL_ROUNDS times each, in turns:
-    their medians. The site is left built."""
+    their medians, and the median of the rounds' ratios of cold build to floor. The site is left built."""
     floors, colds = [], []
     for _ in range(FULL_ROUNDS):
         floors.append(bench_floor(site, size, work))
         remove(site / CACHE_NAME)
         remove_output(site / "_site")
         colds.append(measure("cold build", our_build(site), ROOT, work, COLD_START))
-    return median(floors), median(colds)
+    ratios = sorted(cold.seconds / floor.seconds for floor, cold in zip(floors, colds))
+    print(f"    cold ÷ floor by round: {', '.join(f'{ratio:.2f}' for ratio in ratios)}", file=sys.stderr)
+    return median(floors), median(colds), ratios[len(ratios) // 2]
 
 
 def our_build(site: Path) -> list[str]:
@@ -353,19 +356,19 @@ def ratio(ours: float, theirs: PeerFigures | None, pick: str) -> str:
     return f"{ours / seconds:.2f} ({seconds:.2f} s)"
 
 
-def table(rows: list[tuple[int, OurFigures, Measurement, PeerFigures | None, PeerFigures | None]]) -> str:
+def table(rows: list[tuple[int, OurFigures, Measurement, float, PeerFigures | None, PeerFigures | None]]) -> str:
     header = ["reports", "pages", "cold build s", "warm build s", "pages/s (cold)", "peak MB",
               "no-change s", "no-change rewrote", "add one s", "edit one s", "edit changed files",
               "warm process: no-change, add one, edit one s",
               "floor s", "cold ÷ floor", "vs Pelican clean", "vs Pelican +1", "vs Hugo clean", "vs Hugo +1"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
-    for size, o, floor, pelican, hugo in rows:
+    for size, o, floor, cold_to_floor, pelican, hugo in rows:
         r, loaded = o.rebuilds, o.loaded
         cells = [f"{size:,}", f"{o.pages:,}", f"{o.cold.seconds:.2f}", f"{o.warm.seconds:.2f}",
                  f"{o.pages / o.cold.seconds:.0f}", f"{o.peak_mb:.0f}", f"{r.no_change.seconds:.2f}",
                  f"{o.rewrote:,}", f"{r.add_one.seconds:.2f}", f"{r.edit_one.seconds:.2f}", f"{o.edit_changed:,}",
                  f"{loaded.no_change.seconds:.2f}, {loaded.add_one.seconds:.2f}, {loaded.edit_one.seconds:.2f}",
-                 f"{floor.seconds:.2f}", f"{o.cold.seconds / floor.seconds:.2f}",
+                 f"{floor.seconds:.2f}", f"{cold_to_floor:.2f}",
                  ratio(o.cold.seconds, pelican, "clean"), ratio(r.add_one.seconds, pelican, "add_one"),
                  ratio(o.cold.seconds, hugo, "clean"), ratio(r.add_one.seconds, hugo, "add_one")]
         lines.append("| " + " | ".join(cells) + " |")
@@ -409,25 +412,26 @@ def main() -> int:
             site = work / f"ours-{size}"
             fresh_corpus(site, size, args.seed, "ours")
             # Before our rebuilds, which add reports to the corpus.
-            floor, cold = bench_full_builds(site, size, work)
+            floor, cold, cold_to_floor = bench_full_builds(site, size, work)
             ours = bench_ours(site, size, work, args.seed, cold)
             pelican_site, hugo_site = work / f"pelican-{size}", work / f"hugo-{size}"
             pelican_figures = (bench_peer("Pelican", pelican, pelican_site, size, work, args.seed, "pelican")
                                if pelican else None)
             hugo_figures = (bench_peer("Hugo", hugo_command(hugo, hugo_site), hugo_site, size, work, args.seed, "hugo")
                             if hugo else None)
-            rows.append((size, ours, floor, pelican_figures, hugo_figures))
+            rows.append((size, ours, floor, cold_to_floor, pelican_figures, hugo_figures))
         peers = peer_versions(pelican, hugo, work)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         TRASH.empty()
-    print(f"Seconds are whole-process wall times on {os.cpu_count()} cores; ours and the floor's each the "
-          f"median of {FULL_ROUNDS} runs (cold builds and the floor in turns), the peers' of one; "
+    print(f"Seconds are whole-process wall times on {os.cpu_count()} cores; our cold builds and the floor's "
+          f"each the median of {FULL_ROUNDS} runs (in turns), our other builds of {REBUILD_ROUNDS}, the peers' of one; "
           "peak MB is the largest process. "
           f"The floor is reading, YAML, Markdown, Jinja and writing alone over {FLOOR_JOBS} processes "
-          "(bench/floor.py); cold ÷ floor is how many times that our cold build takes. "
+          "(bench/floor.py); cold ÷ floor is how many times that our cold build takes (the median of the "
+          "rounds' ratios). "
           "Peer columns are our time divided by theirs (theirs in brackets): below 1 means ours is faster"
           + (f"; peers: {', '.join(peers)}." if peers else "."))
     print()
