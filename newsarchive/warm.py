@@ -34,6 +34,7 @@ import sys
 MODE_VARIABLE, IDLE_VARIABLE = "NEWSARCHIVE_WARM", "NEWSARCHIVE_WARM_IDLE"
 IDLE_SECONDS = 900
 STREAMS = (0, 1, 2)
+FORWARDED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # the caller's signals the command gets
 _HEADER = 4  # bytes giving the length of a request
 
 
@@ -113,11 +114,14 @@ def _stream_settings(stream) -> list:
 def _run_in_child(connection: socket.socket, argv: list[str]) -> int | None:
     umask = os.umask(0)
     os.umask(umask)
+    # Held until the child is known, then passed on to it: Ctrl-C at any moment reaches the command.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
     _send(connection, {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask,
                        "stdout": _stream_settings(sys.stdout), "stderr": _stream_settings(sys.stderr)}, STREAMS)
     answers = connection.makefile("rb")
     started = answers.readline()
     if not started.startswith(b"pid "):
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return None  # it would not run the command: run it here
     child, forwarded = int(started[4:]), []
 
@@ -127,8 +131,9 @@ def _run_in_child(connection: socket.socket, argv: list[str]) -> int | None:
             os.kill(child, signum)
         except ProcessLookupError:
             pass
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in FORWARDED:
         signal.signal(signum, forward)
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     ended = answers.readline()
     if ended.startswith(b"exit "):
         return int(ended[5:])
