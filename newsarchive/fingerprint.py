@@ -82,9 +82,6 @@ class Fingerprinter:
         self.memo[id(value)] = fingerprint
         self.kept.append(value)
 
-    def page(self, page) -> str:
-        return self.with_bodies(self.without_bodies(page), page)
-
     @staticmethod
     def with_bodies(without_bodies: str, page) -> str:
         """A page's fingerprint from the one of all it reads but bodies, and its bodies' hashes."""
