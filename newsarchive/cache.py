@@ -130,6 +130,7 @@ class BuildCache:
         """
         cache = cls(folder, config_key, read_only, fresh=fresh, changed=set(PARTED) if fresh else set(),
                     changed_shards=set(range(SOURCE_SHARDS)) if fresh else set())
+        OPENED.append(folder)
         if fresh:
             return cache
         keys, _ = cache._load(folder / KEYS_FILE)
@@ -152,16 +153,10 @@ class BuildCache:
 
     def _load(self, path: Path) -> tuple[dict | None, int]:
         """A state file's contents and time of writing, if it was written for this builder and config."""
-        try:
-            with open(path, "rb") as handle:
-                written_ns = os.fstat(handle.fileno()).st_mtime_ns
-                with _collector_paused():
-                    state = _codec(path).loads(handle.read())  # marshal.load reads a file piece by piece
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            return None, 0
+        identity, state = _read_state(path)
         if not isinstance(state, dict) or state.get("version") != CACHE_VERSION or state.get("config") != self.config_key:
             return None, 0
-        return state, written_ns
+        return state, identity[2]
 
     def source(self, path: str, source_digest: str) -> CachedSource | None:
         """The cached reading of ``path`` if its bytes are unchanged."""
@@ -281,7 +276,7 @@ class BuildCache:
         os.replace(temporary, path)
 
     def _shard_path(self, shard: int) -> Path:
-        return self.folder / SOURCES / f"{shard:02x}.pickle"
+        return self.folder / SOURCES / f"{shard:02x}.pickle"  # as state_files names them
 
     @property
     def compiled_templates(self) -> Path:
@@ -315,6 +310,48 @@ def _related_part(entry: tuple) -> str:
 
 
 _PART_OF = {PLAN: _plan_part, RELATED: _related_part}
+
+
+# State files a warm process has read (see warm.py), by path: (the file's identity, its contents).
+# The builder never changes a cache file in place, only replaces it whole (written under another
+# name, then renamed), so a file with the same inode, size and times holds the same bytes, and its
+# contents are taken from here instead of being read and unpickled again.
+LOADED: dict[str, tuple[tuple, object]] = {}
+# The folders of the caches this process opened, the last one last (a warm process reads that one).
+OPENED: list[Path] = []
+
+
+def _read_state(path: Path) -> tuple[tuple, object]:
+    """The identity of the file at ``path`` (inode, size, times) and what it holds; None for what is unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            identity = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            loaded = LOADED.get(os.fspath(path))
+            if loaded is not None and loaded[0] == identity:
+                return loaded
+            with _collector_paused():
+                return identity, _codec(path).loads(handle.read())  # marshal.load reads a file piece by piece
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return (None, None, 0, None), None
+
+
+def state_files(folder: Path) -> list[Path]:
+    """Every file of the state of the cache in ``folder`` (whatever builder or config wrote it)."""
+    found = [folder / KEYS_FILE, *(folder / SOURCES / f"{shard:02x}.pickle" for shard in range(SOURCE_SHARDS))]
+    for name in PARTED:
+        with contextlib.suppress(OSError):
+            found += sorted(path for path in (folder / name).iterdir() if path.suffix == ".marshal")
+    return found
+
+
+def preload(path: Path) -> None:
+    """Read the state file at ``path`` into LOADED (a warm process does, for the commands it will run)."""
+    identity, state = _read_state(path)
+    if state is None:
+        LOADED.pop(os.fspath(path), None)
+    else:
+        LOADED[os.fspath(path)] = (identity, state)
 
 
 def _codec(path: Path):

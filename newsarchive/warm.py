@@ -6,12 +6,16 @@ archive's. A warm process pays that once. It waits on a Unix socket; for each co
 child, which takes the caller's standard streams (passed as file descriptors), working folder,
 environment and umask, runs the command as build_site.py would, and reports its exit code. The
 caller forwards Ctrl-C to the child and exits with its code. The child holds nothing of earlier
-commands (the warm process runs none itself): the build cache, the sources and the site are read
-from disk as by any build, so the output is the same byte for byte.
+commands (the warm process runs none itself): the sources and the site are read from disk as by
+any build, and so is the build cache, but for one thing. Between commands, while none runs, the
+warm process reads the state files of the cache the last command used (its readings of the
+sources, its plan, its related reports: a tenth of a second at 5,000 reports), and a child takes
+a file from there only if it is still the very file on disk (same inode, size and times; the
+builder only ever replaces a cache file whole). So the output is the same byte for byte.
 
-It holds nothing of any project either, so one serves every project of its user. It is known by
-the code it loaded: its socket's name holds a hash of the Python, of the builder's files and of
-the installed packages' folders, so after an upgrade or an edit of the builder a new one is
+One warm process serves every project of its user (it keeps the files of one cache at a time).
+It is known by the code it loaded: its socket's name holds a hash of the Python, of the builder's
+files and of the installed packages' folders, so after an upgrade or an edit of the builder a new one is
 started, and the old one, no longer reached, ends after its idle time (``NEWSARCHIVE_WARM_IDLE``
 seconds, 900 by default) like any other.
 
@@ -189,27 +193,45 @@ def control(action: str) -> int:
 
 
 def serve(path: str, idle_seconds: float) -> None:
-    """Load the builder, listen at ``path`` and fork a child for each command, until idle that long."""
+    """Load the builder, listen at ``path`` and fork a child for each command, until idle that long.
+
+    Between commands it reads the state files of the cache the last command used (see cache.LOADED),
+    one file at a time and only while no command runs or waits, so that the next command finds them
+    read: a file is taken from there only while it is the very file that was read.
+    """
     from . import canonical, cli, reader, scaffold  # noqa: F401 (loaded here once, for every child)
     import gc
     import multiprocessing  # noqa: F401 (a cold build's pool)
+    import select
+    from pathlib import Path
     reader._renderer()  # the Markdown converter, which is reset after every body
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     temporary = f"{path}.{os.getpid()}"
     listener.bind(temporary)
     os.rename(temporary, path)  # in one step, over the socket of one that died
     listener.listen(16)
-    listener.settimeout(idle_seconds)
     bound = os.stat(path).st_ino
     gc.freeze()  # the children share these objects' memory with this process as long as nobody writes them
-    served = 0
+    served, running, reports, preloader = 0, set(), {}, _Preloader()
     try:
         while True:
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                break
-            _reap()
+            preloading = bool(preloader.todo) and not running
+            ready, _, _ = select.select([listener, *reports], [], [], 0 if preloading else idle_seconds)
+            running -= _reaped()
+            if not ready:
+                if not preloading:
+                    break  # idle
+                preloader.step()
+                continue
+            for fd in [fd for fd in ready if fd in reports]:  # a command's child said which cache it used
+                folder = os.read(fd, 65536)
+                os.close(fd)
+                del reports[fd]
+                if folder:
+                    preloader.start(Path(os.fsdecode(folder)))
+            if listener not in ready:
+                continue
+            connection, _ = listener.accept()
             with connection:
                 if _peer_uid(connection) != os.getuid():
                     continue
@@ -221,12 +243,20 @@ def serve(path: str, idle_seconds: float) -> None:
                     if request["control"] == "stop":
                         connection.sendall(f"warm process {os.getpid()} stopped after {commands}\n".encode())
                         break
-                    connection.sendall(f"warm process {os.getpid()} at {path}: {commands} run\n".encode())
+                    from .cache import LOADED
+                    connection.sendall(f"warm process {os.getpid()} at {path}: {commands} run, "
+                                       f"{len(LOADED)} cache files read\n".encode())
                     continue
                 served += 1
-                if os.fork() == 0:
+                report, reported = os.pipe()
+                child = os.fork()
+                if child == 0:
                     listener.close()
-                    _child(connection, request, fds)  # never returns
+                    os.close(report)
+                    _child(connection, request, fds, reported)  # never returns
+                os.close(reported)
+                running.add(child)
+                reports[report] = child
                 for fd in fds:
                     os.close(fd)
     finally:
@@ -235,6 +265,24 @@ def serve(path: str, idle_seconds: float) -> None:
                 os.unlink(path)
         except OSError:
             pass
+
+
+class _Preloader:
+    """Reads the state files of one cache into cache.LOADED, a file a step (the cache of the last command)."""
+
+    def __init__(self):
+        self.todo: list = []  # the paths of the files still to read
+
+    def start(self, folder) -> None:
+        from . import cache
+        self.todo = cache.state_files(folder)
+        wanted = set(map(os.fspath, self.todo))
+        for path in [path for path in cache.LOADED if path not in wanted]:  # another cache's, or gone
+            del cache.LOADED[path]
+
+    def step(self) -> None:
+        from . import cache
+        cache.preload(self.todo.pop(0))
 
 
 def _peer_uid(connection: socket.socket) -> int:
@@ -260,17 +308,23 @@ def _receive(connection: socket.socket) -> tuple[dict | None, list[int]]:
     return request, fds
 
 
-def _reap() -> None:
-    """Collect the children that have ended."""
+def _reaped() -> set[int]:
+    """Collect the children that have ended; their process ids."""
+    ended = set()
     try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
+        while True:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                break
+            ended.add(pid)
     except ChildProcessError:
         pass
+    return ended
 
 
-def _child(connection: socket.socket, request: dict, fds: list[int]) -> None:
-    """Become the caller's command: its streams, folder, environment and umask; then run it and report."""
+def _child(connection: socket.socket, request: dict, fds: list[int], report: int) -> None:
+    """Become the caller's command: its streams, folder, environment and umask; then run it, and report
+    its exit code to the caller and the cache it used to the warm process (on ``report``)."""
     import io
     import time
     import traceback
@@ -307,6 +361,9 @@ def _child(connection: socket.socket, request: dict, fds: list[int]) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
             connection.sendall(f"exit {code}\n".encode())
+            from .cache import OPENED
+            if OPENED:
+                os.write(report, os.fsencode(OPENED[-1].absolute()))
         finally:
             os._exit(0)
 

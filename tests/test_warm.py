@@ -141,3 +141,36 @@ def test_it_is_known_by_the_code_it_loaded(tmp_path):
     assert warm.code_identity(str(package)) != before
     (package / "b.py").write_text("")
     assert warm.code_identity(str(package)) not in (before,)
+
+
+def test_it_reads_the_cache_of_the_last_command_between_commands(make_project, warm_env):
+    """...and a command finds there only the files that are still those on disk."""
+    root = make_project(ARTICLES)
+    run(warm_env, "/", "warm", "start")
+    assert run(warm_env, root, "build").returncode == 0
+    deadline = time.monotonic() + 30
+    while "0 cache files" in run(warm_env, "/", "warm", "status").stdout:
+        assert time.monotonic() < deadline, "the warm process read no cache file"
+        time.sleep(0.2)
+    # Another process changes the sources and the cache behind the warm process's back.
+    source = root / "articles/2023/2023-01-02-r2.md"
+    source.write_text(md("title: Report 2, retitled\ndate: 2023-01-02\nlocations: [Samara]\n", "Body 2.\n"))
+    assert run({**warm_env, warm.MODE_VARIABLE: "off"}, root, "build").returncode == 0
+    source.write_text(md("title: Report 2, again\ndate: 2023-01-02\nlocations: [Tolyatti]\n", "Body 2 again.\n"))
+    assert run(warm_env, root, "build").returncode == 0
+    fresh = make_project({**ARTICLES, "articles/2023/2023-01-02-r2.md": source.read_text()}, name="fresh")
+    assert run({**warm_env, warm.MODE_VARIABLE: "off"}, fresh, "build").returncode == 0
+    assert site_bytes(root) == site_bytes(fresh)
+    assert commands_run(warm_env) == 2
+
+
+def test_a_state_file_read_ahead_is_used_only_while_it_is_the_file_on_disk(tmp_path, monkeypatch):
+    from newsarchive import cache
+    monkeypatch.setattr(cache, "LOADED", {})
+    path = tmp_path / "part.marshal"
+    cache.BuildCache(tmp_path, "config")._write(path, {"entries": {"a": 1}})
+    cache.preload(path)
+    read_ahead = cache.LOADED[str(path)][1]
+    assert cache._read_state(path)[1] is read_ahead
+    cache.BuildCache(tmp_path, "config")._write(path, {"entries": {"a": 2}})  # replaced, as every state file is
+    assert cache._read_state(path)[1]["entries"] == {"a": 2}
