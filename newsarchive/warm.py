@@ -226,7 +226,10 @@ def serve(path: str, idle_seconds: float) -> None:
             for fd in [fd for fd in ready if fd in reports]:  # a command's child said which cache it used
                 folder = os.read(fd, 65536)
                 os.close(fd)
-                del reports[fd]
+                child = reports.pop(fd)
+                if child in running:  # its report is the last thing it does: it has ended, or is ending
+                    os.waitpid(child, 0)
+                    running.discard(child)
                 if folder:
                     preloader.start(Path(os.fsdecode(folder)))
             if listener not in ready:
