@@ -102,9 +102,7 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
                                fingerprint_base=f"{CACHE_VERSION}\0{config.content_key}")
         pages = plan_pages(index, config, reading.words, earlier)
         _check_lock(config, pages)
-        outputs = itertools.chain(
-            render_outputs(pages, earlier, _listings(index), env, cache, {} if clean else on_site, workers,
-                           progress=progress),
+        outputs = itertools.chain(render_outputs(pages, earlier, _listings(index), env, cache, workers, progress),
             _static_outputs(config))
         if dry_run:
             changes = changes_between(on_site, {output.relpath: output.digest for output in outputs})

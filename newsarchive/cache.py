@@ -130,7 +130,7 @@ class BuildCache:
         """
         cache = cls(folder, config_key, read_only, fresh=fresh, changed=set(PARTED) if fresh else set(),
                     changed_shards=set(range(SOURCE_SHARDS)) if fresh else set())
-        OPENED.append(folder)
+        OPENED[:] = [folder]  # not a growing list: `serve` opens one for every rebuild
         if fresh:
             return cache
         keys, _ = cache._load(folder / KEYS_FILE)
@@ -317,7 +317,7 @@ _PART_OF = {PLAN: _plan_part, RELATED: _related_part}
 # name, then renamed), so a file with the same inode, size and times holds the same bytes, and its
 # contents are taken from here instead of being read and unpickled again.
 LOADED: dict[str, tuple[tuple, object]] = {}
-# The folders of the caches this process opened, the last one last (a warm process reads that one).
+# The folder of the cache this process opened last (a warm process reads that one ahead), if any.
 OPENED: list[Path] = []
 
 

@@ -447,12 +447,11 @@ def render_page(page: Page, env: jinja2.Environment) -> bytes:
 
 
 def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: list[Listing], env: jinja2.Environment,
-                   cache: BuildCache, published: dict[str, str], workers: Workers,
-                   progress: ProgressCallback | None = None) -> Iterator[Output]:
+                   cache: BuildCache, workers: Workers, progress: ProgressCallback | None = None) -> Iterator[Output]:
     """Every page as an Output, rendering only those whose inputs changed since they were rendered.
 
     A Reused page is as the last build left it. A planned page whose fingerprint is cached with the
-    digest of the bytes now published, or kept in the cache, needs no rendering. The others are
+    digest of the bytes now published (``earlier.published``), or kept in the cache, needs no rendering. The others are
     rendered by ``workers``, which put the bytes in the cache; every Output points there. A page's
     fingerprint but for bodies is taken from the last build where ``earlier`` says it holds; then
     what changed is found here at once; otherwise every page is fingerprinted anew, and the workers
@@ -462,7 +461,7 @@ def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: l
     if earlier.groups:
         _take_earlier_listings(fingerprints, listings, cache.listings, earlier.changed)
     global _JOB
-    _JOB = _Job(pages, env, cache.rendered, cache.fresh, fingerprints, earlier, cache.pages, published)
+    _JOB = _Job(pages, env, cache.rendered, cache.fresh, earlier, cache.pages)
     if earlier.groups:
         outputs = _planned_then_rendered(len(pages), workers)
     else:
@@ -520,10 +519,8 @@ class _Job:
     env: jinja2.Environment
     store: HashStore
     fresh: bool  # a clean build trusts nothing kept before
-    fingerprints: Fingerprinter
-    earlier: EarlierPlan
+    earlier: EarlierPlan  # its fingerprinter, what of the last plan holds, what is published
     page_digests: dict[str, str]  # the cache's: the digest of the bytes each fingerprint gave
-    published: dict[str, str]
 
     def plan(self, number: int) -> tuple[str, str, str, str | None]:
         """A page's output path, fingerprint but for bodies, fingerprint, and its bytes' digest if known."""
@@ -531,10 +528,11 @@ class _Job:
         if type(page) is Reused:
             return page.relpath, page.without, page.key, page.known
         relpath = routes.output_path(page.url)
-        without = self.earlier.without_bodies(page) or self.fingerprints.without_bodies(page)
-        key = self.fingerprints.with_bodies(without, page)
+        fingerprints = self.earlier.fingerprints
+        without = self.earlier.without_bodies(page) or fingerprints.without_bodies(page)
+        key = fingerprints.with_bodies(without, page)
         known = self.page_digests.get(key)
-        if known is not None and self.published.get(relpath) != known and not self.store.has(known):
+        if known is not None and self.earlier.published.get(relpath) != known and not self.store.has(known):
             known = None
         return relpath, without, key, known
 
