@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, indexes, model
+from .fsops import add_unnamed, write_all
 from .reuse import Reused
 
 # The plan and the related-reports memo hold plain data alone (strings, tuples, dicts), which
@@ -378,6 +379,23 @@ def _collector_paused():
         gc.freeze()
 
 
+def _write_renamed(path: str, data: bytes) -> None:
+    """Write ``data`` under a temporary name, then rename it to ``path``."""
+    folder, name = path.rsplit("/", 1)
+    temporary = f"{folder}/.{name}.{os.getpid()}"
+    # Plain system calls: a build stores thousands of files, and pathlib and buffered files
+    # would add a third again to each.
+    handle = os.open(temporary, _NEW_FILE, 0o666)
+    try:
+        write_all(handle, data, temporary)
+    except OSError:  # a full disk: leave no partial file
+        os.unlink(temporary)
+        raise
+    finally:
+        os.close(handle)
+    os.replace(temporary, path)
+
+
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -398,29 +416,21 @@ class HashStore:
 
     def save(self, data_digest: str, data: bytes, replace: bool = False) -> None:
         """Store ``data`` under its hash; ``replace`` writes it anew even if the store has it."""
-        path = self.path(data_digest)
-        if self.read_only or (not replace and os.path.exists(path)):
+        if self.read_only:
             return
-        folder, name = path.rsplit("/", 1)
-        temporary = f"{folder}/.{name}.{os.getpid()}"
-        # Plain system calls: a build stores thousands of files, and pathlib and buffered files
-        # would add a third again to each.
+        path = self.path(data_digest)
         try:
-            handle = os.open(temporary, _NEW_FILE, 0o666)
+            self._store(path, data, replace)
         except FileNotFoundError:  # the first file of its shard
-            os.makedirs(folder, exist_ok=True)
-            handle = os.open(temporary, _NEW_FILE, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view):]
-        except OSError as exc:  # a full disk: leave no partial file, and say which file failed
-            os.unlink(temporary)
-            raise OSError(exc.errno, exc.strerror, temporary) from None
-        finally:
-            os.close(handle)
-        os.replace(temporary, path)
+            os.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            self._store(path, data, replace)
 
+    @staticmethod
+    def _store(path: str, data: bytes, replace: bool) -> None:
+        if not replace and add_unnamed(path, data):
+            return
+        if replace or not os.path.exists(path):
+            _write_renamed(path, data)
     def load(self, data_digest: str) -> bytes:
         with open(self.path(data_digest), "rb") as handle:
             return handle.read()

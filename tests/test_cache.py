@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from helpers import md, tree_hashes
-from newsarchive import reader, render
-from newsarchive.cache import PAGES, SETTLED_NS, SOURCES, BuildCache, CachedSource, _shard_of
+from newsarchive import fsops, reader, render
+from newsarchive.cache import PAGES, SETTLED_NS, SOURCES, BuildCache, CachedSource, HashStore, _shard_of
 from newsarchive.writer import MANIFEST, SLOT_MARKER
 
 ARTICLES = {
@@ -191,3 +191,41 @@ def test_parts_of_the_plan_a_failed_save_wrote_are_never_taken(make_project, bui
     fresh = make_project(ARTICLES, name="fresh")
     build_ok(fresh)
     assert site_files(root) == site_files(fresh)
+
+
+@pytest.fixture(params=["unnamed", "renamed"])
+def store(request, tmp_path, monkeypatch):
+    """A store of files by hash, written as Linux allows (an unnamed file linked in) or as every
+    system does (a temporary name, renamed)."""
+    if request.param == "unnamed" and not fsops.add_unnamed(str(tmp_path / "probe"), b""):
+        pytest.skip("no unnamed files here (O_TMPFILE)")
+    if request.param == "renamed":
+        monkeypatch.setattr(fsops, "_UNNAMED", 0)
+    return HashStore(tmp_path / "store")
+
+
+def stored_files(store: HashStore) -> list[str]:
+    return sorted(path.relative_to(store.folder).as_posix() for path in store.folder.rglob("*") if path.is_file())
+
+
+def test_the_store_keeps_the_first_bytes_under_a_hash_unless_told_to_replace_them(store):
+    key = hashlib.sha256(b"page").hexdigest()
+    store.save(key, b"page")
+    store.save(key, b"other bytes")  # a hash names one content: what is there is kept
+    assert store.load(key) == b"page"
+    store.save(key, b"fresh", replace=True)  # a clean build trusts nothing kept
+    assert store.load(key) == b"fresh"
+    assert stored_files(store) == [f"{key[:2]}/{key}"]  # no temporary name left behind
+
+
+def test_a_forked_worker_stores_its_own_file(store):
+    key = hashlib.sha256(b"from a worker").hexdigest()
+    pid = os.fork()
+    if pid == 0:  # the file is linked in through the worker's own /proc/self, not its parent's
+        try:
+            store.save(key, b"from a worker")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert store.load(key) == b"from a worker"
+    assert stored_files(store) == [f"{key[:2]}/{key}"]
