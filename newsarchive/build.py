@@ -87,8 +87,8 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
     # A stat of every source and of every folder of the site: a helper does those while the cache
     # loads and the site is planned (in a large archive's rebuild, they were a fifth of the time).
     with Prefetch([functools.partial(find_sources, config.paths.articles, config.project_root),
-                   functools.partial(survey_copies, config.paths.output)]) as ahead:
-        cache = BuildCache.open(config.paths.cache, config.content_key, fresh=clean)
+                   functools.partial(survey_copies, config.paths.output)]) as ahead, \
+            contextlib.closing(BuildCache.open(config.paths.cache, config.content_key, fresh=clean)) as cache:
         cache.keep_rendered = not dry_run
         # Every source is read and validated before anything is written, so a bad article changes nothing.
         reading = read_articles(config, cache, workers, progress, found=ahead.result(0))

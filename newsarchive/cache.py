@@ -7,8 +7,8 @@ It holds, in the folder ``paths.cache`` names (git-ignored):
 - the related reports of each report, with what their ranking read, so that a rebuild ranks
   again only the reports near a change;
 - templates compiled by Jinja, keyed by their source's hash;
-- each report body's HTML, in a file named by its hash (bodies are loaded only by the pages that
-  show them, so memory stays flat however large the archive);
+- each report body's HTML by its hash, in one SQLite database (bodies are loaded only by the
+  pages that show them, so memory stays flat however large the archive);
 - the last build's plan, by groups of pages (see reuse.py): for each page, the hash of everything
   its rendering reads (its fingerprint) and the hash of the bytes it gave, so an unchanged page is
   not rendered again; and those bytes, in a file named by their hash, which the site's copies share
@@ -39,6 +39,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import sqlite3
 import sys
 import zlib
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ TEMPLATES = "templates"
 SOURCE_SHARDS = 64
 LOOK_THROUGH_AFTER = 500  # bodies and pages dropped by a build beyond which it prunes the stores whole
 SETTLED_NS = 2_000_000_000  # file systems with 2-second times exist
-BODIES = "bodies"
+BODIES = "bodies.sqlite"
 
 
 @model.pickled_by_fields  # thousands are loaded by every build
@@ -133,6 +134,8 @@ class BuildCache:
                     changed_shards=set(range(SOURCE_SHARDS)) if fresh else set())
         OPENED[:] = [folder]  # not a growing list: `serve` opens one for every rebuild
         if fresh:
+            if not read_only:
+                cache.bodies.remove()
             return cache
         keys, _ = cache._load(folder / KEYS_FILE)
         if keys is not None and {"reports_key", "listings", "generations"} <= keys.keys():
@@ -150,6 +153,8 @@ class BuildCache:
             if entries is not None and isinstance(entries.get("sources"), dict):
                 cache.sources.update(entries["sources"])
                 cache.written_ns[shard] = written_ns
+        if cache.sources and not cache.bodies.usable():  # the bodies were lost: read their sources again
+            cache.sources, cache.changed_shards = {}, set(range(SOURCE_SHARDS))
         return cache
 
     def _load(self, path: Path) -> tuple[dict | None, int]:
@@ -254,7 +259,11 @@ class BuildCache:
                     {"reports_key": self.reports_key, "listings": self.listings, "generations": generations})
         self.generations = generations
 
-    def _prune(self, store: "HashStore", dropped: set[str], wanted: set[str]) -> None:
+    def close(self) -> None:
+        """Let go of the bodies' database: its log is folded in, and nothing is left open."""
+        self.bodies.close()
+
+    def _prune(self, store: "HashStore | BodyStore", dropped: set[str], wanted: set[str]) -> None:
         """Delete what this build stopped using; after a large change, look through the whole store.
 
         Looking through it all (thousands of files) would cost a small rebuild more than its own
@@ -286,10 +295,10 @@ class BuildCache:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    @property
-    def bodies(self) -> HashStore:
+    @functools.cached_property
+    def bodies(self) -> BodyStore:
         """Each report body's sanitised HTML, under the hash of its UTF-8 bytes."""
-        return HashStore(self.folder / BODIES, self.read_only, ".html")
+        return BodyStore(self.folder / BODIES, self.read_only)
 
     @property
     def rendered(self) -> HashStore:
@@ -399,17 +408,84 @@ def _write_renamed(path: str, data: bytes) -> None:
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
+class BodyStore:
+    """Report bodies by their hash, in one SQLite database rather than a file each.
+
+    A cold build stores a body for every report. As a file, each cost 0.1-0.15 ms on ext4 (an inode
+    to allocate, in a folder the other workers write to); as a row, 0.05 ms, and it loads in half
+    the time. Each process opens its own connection (SQLite's connections must not cross a fork),
+    and the workers of a build write at once, each row in a transaction of its own (write-ahead
+    log; no waiting for the disk, as the cache is made again if lost).
+    """
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path, self.read_only = path, read_only
+        self._opened: tuple[int, sqlite3.Connection] | None = None  # by the process that opened it
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._opened is None or self._opened[0] != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=600, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=OFF")
+            connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL)")
+            self._opened = (os.getpid(), connection)
+        return self._opened[1]
+
+    def usable(self) -> bool:
+        """Whether the database is there and readable; a damaged one is removed (unless read-only)."""
+        if not self.path.exists() or self.read_only:  # `check` renders nothing: it reads no body
+            return self.path.exists()
+        try:
+            self._connection().execute("SELECT count(*) FROM bodies").fetchone()
+        except sqlite3.DatabaseError:
+            self.remove()
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close this process's connection: the last one to close folds the log into the database."""
+        if self._opened is not None and self._opened[0] == os.getpid():
+            self._opened[1].close()
+        self._opened = None
+
+    def remove(self) -> None:
+        """Delete the database, with its log."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def save(self, body_digest: str, data: bytes) -> None:
+        if not self.read_only:
+            self._connection().execute("INSERT OR IGNORE INTO bodies VALUES (?, ?)", (body_digest, data))
+
+    def load(self, body_digest: str) -> bytes:
+        row = self._connection().execute("SELECT html FROM bodies WHERE digest = ?", (body_digest,)).fetchone()
+        if row is None:
+            raise LookupError(f"the build cache has lost a report's body ({body_digest}); build again with --clean")
+        return row[0]
+
+    def delete(self, body_digests: set[str]) -> None:
+        if body_digests:
+            self._connection().executemany("DELETE FROM bodies WHERE digest = ?", [(d,) for d in sorted(body_digests)])
+
+    def prune(self, wanted: set[str]) -> None:
+        """Delete what is no longer wanted."""
+        self.delete({digest for (digest,) in self._connection().execute("SELECT digest FROM bodies")} - wanted)
+
+
 @dataclass(frozen=True)
 class HashStore:
-    """Files named by the hash of their bytes: report bodies, rendered pages. Small enough to hand to
-    worker processes, which store what they make themselves rather than send it back through a pipe."""
+    """Files named by the hash of their bytes: rendered pages, which the site's copies link to. Small
+    enough to hand to worker processes, which store what they make themselves rather than send it
+    back through a pipe."""
 
     folder: Path
     read_only: bool = False
-    suffix: str = ""
 
     def path(self, data_digest: str) -> str:
-        return f"{self.folder}/{data_digest[:2]}/{data_digest}{self.suffix}"  # a str: thousands are made a build
+        return f"{self.folder}/{data_digest[:2]}/{data_digest}"  # a str: thousands are made a build
 
     def has(self, data_digest: str) -> bool:
         return os.path.isfile(self.path(data_digest))
@@ -446,5 +522,5 @@ class HashStore:
             return
         for shard in os.scandir(self.folder):
             for entry in os.scandir(shard.path):
-                if entry.name.removesuffix(self.suffix) not in wanted:
+                if entry.name not in wanted:
                     os.unlink(entry.path)

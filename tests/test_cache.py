@@ -1,14 +1,16 @@
 """The build cache: what it lets a rebuild skip, and that skipping never changes what is built."""
 
+import contextlib
 import hashlib
 import os
 import shutil
+import sqlite3
 
 import pytest
 
 from helpers import md, tree_hashes
 from newsarchive import fsops, reader, render
-from newsarchive.cache import PAGES, SETTLED_NS, SOURCES, BuildCache, CachedSource, HashStore, _shard_of
+from newsarchive.cache import BODIES, PAGES, SETTLED_NS, SOURCES, BuildCache, CachedSource, HashStore, _shard_of
 from newsarchive.writer import MANIFEST, SLOT_MARKER
 
 ARTICLES = {
@@ -136,7 +138,10 @@ def test_a_rebuild_deletes_from_the_cache_exactly_the_bodies_and_pages_it_stoppe
     build_ok(root)
 
     def stored(folder: str) -> set[str]:
-        return {path.name.removesuffix(".html") for path in (root / CACHE / folder).rglob("*") if path.is_file()}
+        if folder == "bodies":
+            with contextlib.closing(sqlite3.connect(root / CACHE / BODIES)) as database:
+                return {digest for (digest,) in database.execute("SELECT digest FROM bodies")}
+        return {path.name for path in (root / CACHE / folder).rglob("*") if path.is_file()}
     bodies, pages = stored("bodies"), stored(PAGES)
     page = root / "_site/2023/01/03/r3/index.html"
     old_page = hashlib.sha256(page.read_bytes()).hexdigest()
@@ -229,3 +234,24 @@ def test_a_forked_worker_stores_its_own_file(store):
     os.waitpid(pid, 0)
     assert store.load(key) == b"from a worker"
     assert stored_files(store) == [f"{key[:2]}/{key}"]
+
+
+@pytest.mark.parametrize("loss", ["deleted", "damaged"])
+def test_bodies_the_cache_lost_are_made_again_from_their_sources(make_project, build_ok, counted, loss):
+    reference = make_project(ARTICLES, name="reference")
+    root = make_project(ARTICLES)
+    build_ok(root)
+    bodies = root / CACHE / BODIES
+    if loss == "deleted":
+        bodies.unlink()
+    else:
+        bodies.write_bytes(b"not a database" * 100)
+    for project in (root, reference):  # every page that shows a body is rendered again
+        template = project / "templates/article.html"
+        template.write_text(template.read_text() + "<!-- edited -->\n")
+    counted["parsed"].clear()
+    build_ok(root)
+    assert len(counted["parsed"]) == len(ARTICLES)  # read again, since their bodies were gone
+    build_ok(reference)
+    assert site_files(root) == site_files(reference)
+    assert not [path.name for path in (root / CACHE).iterdir() if path.name.startswith(BODIES + "-")]  # its log folded in
