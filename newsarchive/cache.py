@@ -136,6 +136,7 @@ class BuildCache:
         if fresh:
             if not read_only:
                 cache.bodies.remove()
+                cache.bodies.open()
             return cache
         keys, _ = cache._load(folder / KEYS_FILE)
         if keys is not None and {"reports_key", "listings", "generations"} <= keys.keys():
@@ -153,7 +154,7 @@ class BuildCache:
             if entries is not None and isinstance(entries.get("sources"), dict):
                 cache.sources.update(entries["sources"])
                 cache.written_ns[shard] = written_ns
-        if cache.sources and not cache.bodies.usable():  # the bodies were lost: read their sources again
+        if not cache.bodies.open() and cache.sources:  # the bodies were lost: read their sources again
             cache.sources, cache.changed_shards = {}, set(range(SOURCE_SHARDS))
         return cache
 
@@ -424,24 +425,32 @@ class BodyStore:
 
     def _connection(self) -> sqlite3.Connection:
         if self._opened is None or self._opened[0] != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=600, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=OFF")
-            connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL)")
             self._opened = (os.getpid(), connection)
         return self._opened[1]
 
-    def usable(self) -> bool:
-        """Whether the database is there and readable; a damaged one is removed (unless read-only)."""
-        if not self.path.exists() or self.read_only:  # `check` renders nothing: it reads no body
-            return self.path.exists()
+    def open(self) -> bool:
+        """Make the database ready, before any worker is forked (two processes making it at once
+        find it locked); False if it was not there, or was damaged and has been made anew."""
+        found = self.path.exists()
+        if self.read_only:  # `check` renders nothing: it reads no body
+            return found
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._connection().execute("SELECT count(*) FROM bodies").fetchone()
+            self._make()
         except sqlite3.DatabaseError:
             self.remove()
-            return False
-        return True
+            self._make()
+            found = False
+        self.close()  # workers are forked next: none must inherit an open connection
+        return found
+
+    def _make(self) -> None:
+        connection = self._connection()
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL)")
 
     def close(self) -> None:
         """Close this process's connection: the last one to close folds the log into the database."""

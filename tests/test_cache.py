@@ -10,7 +10,7 @@ import pytest
 
 from helpers import md, tree_hashes
 from newsarchive import fsops, reader, render
-from newsarchive.cache import BODIES, PAGES, SETTLED_NS, SOURCES, BuildCache, CachedSource, HashStore, _shard_of
+from newsarchive.cache import BODIES, PAGES, SETTLED_NS, SOURCES, BodyStore, BuildCache, CachedSource, HashStore, _shard_of
 from newsarchive.writer import MANIFEST, SLOT_MARKER
 
 ARTICLES = {
@@ -255,3 +255,23 @@ def test_bodies_the_cache_lost_are_made_again_from_their_sources(make_project, b
     build_ok(reference)
     assert site_files(root) == site_files(reference)
     assert not [path.name for path in (root / CACHE).iterdir() if path.name.startswith(BODIES + "-")]  # its log folded in
+
+
+def test_forked_workers_store_bodies_at_once(tmp_path):
+    bodies = BodyStore(tmp_path / "cache" / BODIES)
+    assert not bodies.open()  # not there yet: made now, before the workers are forked
+    texts = {hashlib.sha256(f"body {n}".encode()).hexdigest(): f"body {n}".encode() * 500 for n in range(200)}
+    workers = []
+    for worker in range(4):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                for number, (key, text) in enumerate(texts.items()):
+                    if number % 4 == worker:
+                        bodies.save(key, text)
+            finally:
+                os._exit(0)
+        workers.append(pid)
+    assert all(os.waitpid(pid, 0)[1] == 0 for pid in workers)
+    assert {key: bodies.load(key) for key in texts} == texts
+    assert bodies.open()  # there now
