@@ -177,13 +177,11 @@ def line_containing(text: str, needle: str) -> int | None:
     return text.count("\n", 0, found) + 1 if found >= 0 else None
 
 
+# Configured once: nh3.clean() builds its allow-lists anew on every call, a third of its time.
+_SANITISER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                         link_rel="noopener noreferrer", strip_comments=True)
+
+
 def sanitise_html(markup: str) -> str:
     """Keep only allow-listed tags, attributes and link schemes."""
-    return nh3.clean(
-        markup,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
+    return _SANITISER.clean(markup)
