@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import functools
 import gc
 import hashlib
@@ -439,7 +440,7 @@ class BodyStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._make()
-        except sqlite3.DatabaseError:
+        except OSError:  # damaged: made anew (if it cannot be, that says why)
             self.remove()
             self._make()
             found = False
@@ -447,10 +448,9 @@ class BodyStore:
         return found
 
     def _make(self) -> None:
-        connection = self._connection()
-        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL)")
+        if self._execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._execute("PRAGMA journal_mode=WAL")
+        self._execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL)")
 
     def close(self) -> None:
         """Close this process's connection: the last one to close folds the log into the database."""
@@ -467,21 +467,32 @@ class BodyStore:
 
     def save(self, body_digest: str, data: bytes) -> None:
         if not self.read_only:
-            self._connection().execute("INSERT OR IGNORE INTO bodies VALUES (?, ?)", (body_digest, data))
+            self._execute("INSERT OR IGNORE INTO bodies VALUES (?, ?)", (body_digest, data))
 
     def load(self, body_digest: str) -> bytes:
-        row = self._connection().execute("SELECT html FROM bodies WHERE digest = ?", (body_digest,)).fetchone()
+        row = self._execute("SELECT html FROM bodies WHERE digest = ?", (body_digest,)).fetchone()
         if row is None:
             raise LookupError(f"the build cache has lost a report's body ({body_digest}); build again with --clean")
         return row[0]
 
     def delete(self, body_digests: set[str]) -> None:
         if body_digests:
-            self._connection().executemany("DELETE FROM bodies WHERE digest = ?", [(d,) for d in sorted(body_digests)])
+            self._execute("BEGIN")  # one transaction, not one a row: a prune may drop thousands
+            for body_digest in body_digests:
+                self._execute("DELETE FROM bodies WHERE digest = ?", (body_digest,))
+            self._execute("COMMIT")
 
     def prune(self, wanted: set[str]) -> None:
         """Delete what is no longer wanted."""
-        self.delete({digest for (digest,) in self._connection().execute("SELECT digest FROM bodies")} - wanted)
+        self.delete({digest for (digest,) in self._execute("SELECT digest FROM bodies").fetchall()} - wanted)
+
+    def _execute(self, statement: str, parameters: tuple = ()) -> sqlite3.Cursor:
+        """Run one statement; a failure (a full disk, say) is an OSError naming the database, which
+        the command line reports as it does any file it cannot write."""
+        try:
+            return self._connection().execute(statement, parameters)
+        except sqlite3.Error as exc:
+            raise OSError(errno.EIO, str(exc), os.fspath(self.path)) from None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 from helpers import md, tree_hashes
 from newsarchive import fsops, reader, render
 from newsarchive.cache import BODIES, PAGES, SETTLED_NS, SOURCES, BodyStore, BuildCache, CachedSource, HashStore, _shard_of
+from newsarchive.errors import EXIT_IO
 from newsarchive.writer import MANIFEST, SLOT_MARKER
 
 ARTICLES = {
@@ -275,3 +276,19 @@ def test_forked_workers_store_bodies_at_once(tmp_path):
     assert all(os.waitpid(pid, 0)[1] == 0 for pid in workers)
     assert {key: bodies.load(key) for key in texts} == texts
     assert bodies.open()  # there now
+
+
+def test_a_full_disk_while_storing_bodies_is_reported_naming_the_database(make_project, run_cli, monkeypatch):
+    root = make_project(ARTICLES)
+
+    class FullDisk(sqlite3.Connection):
+        def execute(self, statement, *parameters):
+            if statement.startswith("INSERT"):
+                raise sqlite3.OperationalError("database or disk is full")
+            return super().execute(statement, *parameters)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *args, **kwargs: real_connect(*args, **kwargs, factory=FullDisk))
+    result = run_cli(root, "build")
+    assert result.code == EXIT_IO, result.err
+    assert result.err.strip().splitlines() == [f"{CACHE}/{BODIES}: database or disk is full"]
+    assert not (root / "_site").exists()  # nothing published
