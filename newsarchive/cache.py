@@ -453,7 +453,10 @@ class BodyStore:
         self._execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL)")
 
     def close(self) -> None:
-        """Close this process's connection: the last one to close folds the log into the database."""
+        """Close this process's connection. The last one to close folds the log into the database
+        and deletes it; workers end without closing theirs, so one is opened for that if need be."""
+        if not self.read_only and os.path.exists(f"{self.path}-wal"):
+            self._connection()
         if self._opened is not None and self._opened[0] == os.getpid():
             self._opened[1].close()
         self._opened = None

@@ -274,6 +274,8 @@ def test_forked_workers_store_bodies_at_once(tmp_path):
                 os._exit(0)
         workers.append(pid)
     assert all(os.waitpid(pid, 0)[1] == 0 for pid in workers)
+    bodies.close()  # as a build ends: the workers left without closing their connections
+    assert sorted(path.name for path in bodies.path.parent.iterdir()) == [BODIES]  # their log folded in
     assert {key: bodies.load(key) for key in texts} == texts
     assert bodies.open()  # there now
 
