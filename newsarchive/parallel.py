@@ -207,10 +207,10 @@ class Prefetch:
     """Calls made ahead, in one forked helper, while the build goes on: ``result(n)`` is what
     ``calls[n]()`` returns.
 
-    For work that waits on the file system (thousands of stat calls) and that the build needs
-    only later: a thread would get the interpreter between the build's own steps only, a process
-    has a core of its own. The helper is forked before the build holds much memory, so copying
-    on write costs it little. It sends each result as soon as it has it, in order. Where there
+    For work the build needs only later, done meanwhile on another core: thousands of stat calls
+    at the start, or half of a long computation (a thread would get the interpreter between the
+    build's own steps only; a process has a core of its own). Forking copies the build's memory on
+    write, so a helper is worth it for tens of milliseconds of work or more. It sends each result as soon as it has it, in order. Where there
     is no fork, or the helper fails (or any call in it raises), ``result(n)`` makes the call
     here instead: a helper changes how soon a result comes, never what it is.
 

@@ -1,6 +1,7 @@
 """Listings by year, month, day, place and topic: who is in each, in which order, and the neighbours."""
 
 import datetime as dt
+import os
 import time
 
 import pytest
@@ -188,6 +189,19 @@ def test_related_reports_reranked_near_changes_equal_a_ranking_from_nothing(befo
     fresh, fresh_memo = indexes.related_reports(oldest_first(after), reach=3)
     assert {path: slugs(found) for path, found in reused.items()} == {path: slugs(found) for path, found in fresh.items()}
     assert reused_memo == fresh_memo  # what the next build reuses is what ranking from nothing would give
+
+
+def test_related_reports_ranked_in_halves_by_a_helper_are_those_ranked_in_one_process(monkeypatch):
+    # A cold build ranks half the reports in a forked helper; a helper that fails leaves its half here.
+    reports = {f"r{n:03d}": (n % 40, {PLACES[n % 3]}, {TOPICS[n % 2]} if n % 5 else set(), 0) for n in range(300)}
+    alone = indexes.related_reports(oldest_first(reports), reach=3)
+    monkeypatch.setattr(indexes, "RANK_IN_HALVES_FROM", 2)
+    halves = indexes.related_reports(oldest_first(reports), reach=3)
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no fork here")))
+    without_helper = indexes.related_reports(oldest_first(reports), reach=3)
+    for ranked, memo in (halves, without_helper):
+        assert {path: slugs(found) for path, found in ranked.items()} == {path: slugs(found) for path, found in alone[0].items()}
+        assert memo == alone[1]
 
 
 def test_related_reports_remember_an_edit_that_ranking_does_not_read():
