@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, indexes, model
-from .fsops import add_unnamed, write_all
+from .fsops import add_unnamed, replace_with_bytes
 from .reuse import Reused
 
 # The plan and the related-reports memo hold plain data alone (strings, tuples, dicts), which
@@ -390,26 +390,6 @@ def _collector_paused():
         gc.freeze()
 
 
-def _write_renamed(path: str, data: bytes) -> None:
-    """Write ``data`` under a temporary name, then rename it to ``path``."""
-    folder, name = path.rsplit("/", 1)
-    temporary = f"{folder}/.{name}.{os.getpid()}"
-    # Plain system calls: a build stores thousands of files, and pathlib and buffered files
-    # would add a third again to each.
-    handle = os.open(temporary, _NEW_FILE, 0o666)
-    try:
-        write_all(handle, data, temporary)
-    except OSError:  # a full disk: leave no partial file
-        os.unlink(temporary)
-        raise
-    finally:
-        os.close(handle)
-    os.replace(temporary, path)
-
-
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-
-
 class BodyStore:
     """Report bodies by their hash, in one SQLite database rather than a file each.
 
@@ -529,7 +509,8 @@ class HashStore:
         if not replace and add_unnamed(path, data):
             return
         if replace or not os.path.exists(path):
-            _write_renamed(path, data)
+            replace_with_bytes(path, data)
+
     def load(self, data_digest: str) -> bytes:
         with open(self.path(data_digest), "rb") as handle:
             return handle.read()

@@ -33,16 +33,26 @@ def replace_with_link(source: str | os.PathLike, destination: str | os.PathLike)
 
 
 def replace_with_bytes(destination: str | os.PathLike, data: bytes) -> None:
-    """Write a new file: never in place, since the old one may be a link to the published copy."""
+    """Write a new file: never in place, since the old one may be a link to the published copy.
+
+    Plain system calls: a build stores thousands of files, and pathlib and buffered files would add
+    a third again to each. A failed write (a full disk) leaves no partial file.
+    """
     temporary = temporary_name(destination)
-    with open(temporary, "wb") as handle:
-        handle.write(data)
+    handle = os.open(temporary, _NEW_FILE, 0o666)
+    try:
+        write_all(handle, data, temporary)
+    except OSError:
+        os.unlink(temporary)
+        raise
+    finally:
+        os.close(handle)
     os.replace(temporary, destination)
 
 
 def add_unnamed(path: str, data: bytes) -> bool:
     """Make ``path`` a new file holding ``data`` (kept as it is if it exists); False, having done
-    nothing, where the system cannot (then write under a temporary name and rename).
+    nothing, where the system cannot (then use replace_with_bytes).
 
     The file is made without a name (Linux's O_TMPFILE) and linked in once written, so it appears
     whole or not at all, with no temporary name to make and rename, and a process killed halfway
@@ -116,5 +126,6 @@ def _load_libc():
 _LIBC = _load_libc()
 _AT_FDCWD = -100
 _AT_SYMLINK_FOLLOW = 0x400
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 _UNNAMED = os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC if hasattr(os, "O_TMPFILE") else 0
 _RENAME_EXCHANGE = 2

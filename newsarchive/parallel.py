@@ -210,9 +210,10 @@ class Prefetch:
     For work the build needs only later, done meanwhile on another core: thousands of stat calls
     at the start, or half of a long computation (a thread would get the interpreter between the
     build's own steps only; a process has a core of its own). Forking copies the build's memory on
-    write, so a helper is worth it for tens of milliseconds of work or more. It sends each result as soon as it has it, in order. Where there
-    is no fork, or the helper fails (or any call in it raises), ``result(n)`` makes the call
-    here instead: a helper changes how soon a result comes, never what it is.
+    write, so a helper is worth it for tens of milliseconds of work or more. It sends each result
+    as soon as it has it, in order. Where there is no fork, or the helper fails (or any call in it
+    raises), ``result(n)`` makes the call here instead: a helper changes how soon a result comes,
+    never what it is.
 
     Use it as a context manager, so that the helper is waited for however the build ends.
     """
