@@ -6,10 +6,13 @@ entities, emphasis, footnotes) on every run of text, a Python call and a regular
 each, and a sentence with no '[' holds no link; its block parser asks each of its processors
 (headings, rules, quotes, tables, footnotes, references) about every paragraph, and one without a
 '#' is no heading. Here a pattern or block processor is skipped when the text holds none of the
-characters that every match of it needs; everything else is Python-Markdown's own code, so the
-HTML is the same byte for byte (tests compare it with Python-Markdown's on every kind of body).
+characters that every match of it needs. Likewise the passes over the whole text before parsing
+(raw HTML, fenced code, whitespace) and the one putting back escaped characters after it are
+skipped when the text holds nothing they would change. Everything else is Python-Markdown's own
+code, so the HTML is the same byte for byte (tests compare it with Python-Markdown's on every kind
+of body).
 
-A pattern or processor is skipped only if its class and regular expression are those listed here,
+A pattern or processor is skipped only if its class (and regular expression) are those listed here,
 as Python-Markdown 3.11 writes them: one another extension adds, or a newer Python-Markdown
 changes, is always tried.
 """
@@ -22,10 +25,12 @@ from markdown import Markdown, util
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import (BlockQuoteProcessor, HashHeaderProcessor, HRProcessor, ReferenceProcessor,
                                       SetextHeaderProcessor)
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import DelimiterProcessor
-from markdown.treeprocessors import InlineProcessor
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
+from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
 # Each pattern's expression, and the characters one of which begins every match of it (or, for a
 # line break, the text every match is).
@@ -132,6 +137,66 @@ class QuickBlockParser(BlockParser):
                         break
 
 
+class QuickNormalizeWhitespace(NormalizeWhitespace):
+    """Python-Markdown's first pass, which only adds two blank lines to a text with no control
+    characters, carriage returns, tabs or blanks at a line's end."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines) + "\n\n"
+        for changed in (util.STX, util.ETX, "\r", "\t", " \n"):
+            if changed in text:
+                return super().run(lines)
+        return text.split("\n")
+
+
+class QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
+    """Python-Markdown's raw HTML pass, which leaves a text with no tag or entity as it is."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        for line in lines:
+            if "<" in line or "&" in line:
+                return super().run(lines)
+        return lines
+
+
+class QuickFencedBlockPreprocessor(FencedBlockPreprocessor):
+    """Python-Markdown's fenced code pass, which leaves a text with no fence as it is."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        for line in lines:
+            if "```" in line or "~~~" in line:
+                return super().run(lines)
+        return lines
+
+
+class QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
+    """Python-Markdown's last tree pass, which puts back escaped characters: only where some are."""
+
+    def unescape(self, text: str) -> str:
+        return super().unescape(text) if util.STX in text else text
+
+
+# Whole-text passes by class: the quicker twin that takes each one's place and, for a pass with an
+# expression, how that must begin for the twin's test to hold (every match then needs a fence, or
+# the mark of an escaped character).
+QUICK_PASSES = {
+    NormalizeWhitespace: (QuickNormalizeWhitespace, None),
+    HtmlBlockPreprocessor: (QuickHtmlBlockPreprocessor, None),
+    FencedBlockPreprocessor: (QuickFencedBlockPreprocessor, r"(?P<fence>^(?:~{3,}|`{3,}))"),
+    UnescapeTreeprocessor: (QuickUnescapeTreeprocessor, util.STX),
+}
+
+
+def quick_pass(processor) -> type | None:
+    """The quicker twin of a whole-text pass, or None if it has none or its expression is not as known."""
+    twin, begins = QUICK_PASSES.get(type(processor), (None, None))
+    if begins is not None:
+        expression = getattr(processor, "FENCED_BLOCK_RE", None) or getattr(processor, "RE", None)
+        if not getattr(expression, "pattern", "").lstrip().startswith(begins):
+            return None
+    return twin
+
+
 def speed_up(md: Markdown) -> None:
     """Put the quicker processors in place of Python-Markdown's, where it has the ones they replace."""
     if all(hasattr(InlineProcessor, name) for name in ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")):
@@ -139,3 +204,7 @@ def speed_up(md: Markdown) -> None:
     # The processors hold the parser they were made with, so its class is changed, not the parser.
     if type(md.parser) is BlockParser:
         md.parser.__class__ = QuickBlockParser
+    for processor in [*md.preprocessors, *md.treeprocessors]:
+        quick = quick_pass(processor)
+        if quick is not None:
+            processor.__class__ = quick

@@ -1,5 +1,6 @@
 """The quicker Markdown processors give exactly Python-Markdown's HTML, and are really in use."""
 
+import re
 from pathlib import Path
 
 import frontmatter
@@ -68,6 +69,10 @@ BODIES = [
     "> quote\nlazy line\n\n> > deep\n>no space\n\n    > code, not a quote",
     "Text[^a] and more.\n\n[^a]: A note\n    continued\n[^b]: unused\n\n[ref]: https://r.example \"T\"\n[Ref] and [ref][] and [x]: not a def",
     "- item\n\n    para in item\n\n    # heading in item\n    > quote in item\n\n1. one\n\n    | a | b |\n    |---|---|\n    | 1 | 2 |",
+    "Tabs\tin text\r\nand carriage returns\rand blanks at ends   \n   \n\tindented after a blank line of spaces",
+    "~~~\ntilde *fence*\n~~~\n\n````python\nlonger `fence`\n````\n\n``not a fence`` and ~~ no",
+    "Control characters \x02 and \x03 in text, and 1\x0242\x03 as Python-Markdown marks an escape",
+    "No tag and no entity: a plain paragraph.\n\n> a quote\n\n- a list",
     "",
 ]
 
@@ -84,7 +89,8 @@ def test_same_html_for_every_report_of_the_archive(path):
 
 
 # Text drawn from the characters Markdown gives meaning to, so every pattern is tried and half-met.
-MARKDOWN_TEXT = st.lists(st.sampled_from([*"ab *_`\\[]()!<>&#;:/|-=^\n.1@\"'", "  \n", "http://", "[^1]", "&amp;",
+MARKDOWN_TEXT = st.lists(st.sampled_from([*"ab *_`\\[]()!<>&#;:/|-=^\n.1@\"'~\t\r\x02\x03", "  \n", "http://", "[^1]", "&amp;",
+                                          "```", "~~~", " \n", "\r\n",
                                           "\n\n", "    ", "1. ", "- ", "> ", "# ", "---", "===", "***", "_ _ _",
                                           "[x]: http://a", "[^1]: note", "| a |", "|---|"]),
                          max_size=60).map("".join)
@@ -110,6 +116,27 @@ def test_every_pattern_of_our_markdown_is_skipped_when_it_cannot_match():
              "linebreak", "html", "entity", "em_strong")} == {
         "backtick": "\\`", "escape": "\\", "footnote": "[", "reference": "[", "link": "[", "image_link": "!",
         "autolink": "<", "automail": "<", "linebreak": ("  \n",), "html": "<", "entity": "&", "em_strong": "*_"}
+
+
+def test_every_whole_text_pass_of_our_markdown_is_skipped_when_it_would_change_nothing():
+    md = markdown.Markdown(extensions=extensions())
+    assert {name: type(md.preprocessors[name]) for name in ("normalize_whitespace", "html_block", "fenced_code_block")} == {
+        "normalize_whitespace": quickmarkdown.QuickNormalizeWhitespace, "html_block": quickmarkdown.QuickHtmlBlockPreprocessor,
+        "fenced_code_block": quickmarkdown.QuickFencedBlockPreprocessor}
+    assert type(md.treeprocessors["unescape"]) is quickmarkdown.QuickUnescapeTreeprocessor
+
+
+def test_a_pass_whose_expression_we_do_not_know_is_always_run():
+    from markdown.extensions.fenced_code import FencedBlockPreprocessor
+    from markdown.treeprocessors import UnescapeTreeprocessor
+
+    fences = FencedBlockPreprocessor(markdown.Markdown(), {})
+    assert quickmarkdown.quick_pass(fences) is quickmarkdown.QuickFencedBlockPreprocessor
+    fences.FENCED_BLOCK_RE = re.compile(r"(?P<fence>^:{3,})\n(?P<code>.*?)(?<=\n)(?P=fence)$", re.MULTILINE | re.DOTALL)
+    assert quickmarkdown.quick_pass(fences) is None
+    changed = UnescapeTreeprocessor(markdown.Markdown())
+    changed.RE = re.compile(r"\\(\d+);")
+    assert quickmarkdown.quick_pass(changed) is None
 
 
 def test_a_pattern_or_block_processor_we_do_not_know_is_always_tried():
