@@ -149,24 +149,29 @@ class QuickNormalizeWhitespace(NormalizeWhitespace):
         return text.split("\n")
 
 
-class QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
-    """Python-Markdown's raw HTML pass, which leaves a text with no tag or entity as it is."""
+class _RunOnlyOnWhatItChanges:
+    """A whole-text pass that leaves a text holding none of ``needs`` as it is, so is not run on one."""
+
+    needs: tuple[str, ...] = ()
 
     def run(self, lines: list[str]) -> list[str]:
-        for line in lines:
-            if "<" in line or "&" in line:
+        text = "\n".join(lines)
+        for needed in self.needs:
+            if needed in text:
                 return super().run(lines)
         return lines
 
 
-class QuickFencedBlockPreprocessor(FencedBlockPreprocessor):
-    """Python-Markdown's fenced code pass, which leaves a text with no fence as it is."""
+class QuickHtmlBlockPreprocessor(_RunOnlyOnWhatItChanges, HtmlBlockPreprocessor):
+    """Python-Markdown's raw HTML pass: it changes nothing without a tag or an entity."""
 
-    def run(self, lines: list[str]) -> list[str]:
-        for line in lines:
-            if "```" in line or "~~~" in line:
-                return super().run(lines)
-        return lines
+    needs = ("<", "&")
+
+
+class QuickFencedBlockPreprocessor(_RunOnlyOnWhatItChanges, FencedBlockPreprocessor):
+    """Python-Markdown's fenced code pass: it changes nothing without a fence."""
+
+    needs = ("```", "~~~")
 
 
 class QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
