@@ -227,8 +227,9 @@ REBUILD_ROUNDS = 5  # rebuilds take tenths of a second: the median of five, so t
 # Full builds take seconds, yet this machine's speed drifts by a tenth or more from one minute to
 # the next (a third, some hours): our cold build and the floor are timed in turns, so that a slow
 # spell slows both, the median of each is given, and cold ÷ floor is the median of each round's
-# ratio, each cold build's to the floor's run just before it.
-FULL_ROUNDS = 3
+# ratio, each cold build's to the floor's run just before it. Five rounds, not three: a round's
+# ratio has ranged from 1.08 to 1.38 within one run, so the median of three moved with one slow round.
+FULL_ROUNDS = 5
 
 
 def bench_full_builds(site: Path, size: int, work: Path) -> tuple[Measurement, Measurement, float]:
