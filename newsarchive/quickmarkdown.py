@@ -150,7 +150,7 @@ class QuickNormalizeWhitespace(NormalizeWhitespace):
 
 
 class _RunOnlyOnWhatItChanges:
-    """A whole-text pass that leaves a text holding none of ``needs`` as it is, so is not run on one."""
+    """A whole-text pass run only on a text holding one of ``needs``: any other it leaves as it is."""
 
     needs: tuple[str, ...] = ()
 
