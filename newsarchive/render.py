@@ -452,8 +452,8 @@ def render_leaving_no_cycles(template: jinja2.Template, variables: dict) -> str:
     A page whose template defines macros, or imports them with its context, leaves a ring of
     objects behind: its context holds each macro, whose function's closure holds the context.
     Only the cycle collector frees those, and its visits were a tenth of the time of rendering a
-    report's page. So once the page is made, each of its macros lets go of its function. (Should
-    Jinja rename that attribute, the rings stay: slower, never wrong.)
+    report's page. So once the page is made, each macro made for it lets go of its function.
+    (Should Jinja rename what is looked at here, the rings stay: slower, never wrong.)
     """
     context = template.new_context(variables)
     try:
@@ -461,10 +461,39 @@ def render_leaving_no_cycles(template: jinja2.Template, variables: dict) -> str:
     except Exception:
         template.environment.handle_exception()  # as render() does: the traceback names template lines
     finally:
-        for value in context.vars.values():
-            for macro in vars(value).values() if isinstance(value, jinja2.environment.TemplateModule) else (value,):
-                if isinstance(macro, jinja2.runtime.Macro):
-                    macro._func = None
+        for macro in _macros_made_for(context):
+            macro._func = None
+
+
+def _macros_made_for(context: jinja2.runtime.Context) -> list[jinja2.runtime.Macro]:
+    """The macros a page's render made: those its templates define, and those they import with the
+    page's context. A template imported without one is made into a module once, which Jinja keeps
+    and every page shares: its macros are not the page's to change."""
+    shared = _shared_objects(context.environment)
+    if shared is None:
+        return []
+    made = []
+    for value in context.vars.values():
+        if id(value) not in shared:
+            found = vars(value).values() if isinstance(value, jinja2.environment.TemplateModule) else (value,)
+            made += [macro for macro in found if isinstance(macro, jinja2.runtime.Macro) and id(macro) not in shared]
+    return made
+
+
+def _shared_objects(env: jinja2.Environment) -> set[int] | None:
+    """The ids of the modules Jinja keeps for templates imported without a context, and of what
+    they hold; None if that cannot be told."""
+    if env.cache is None:
+        return None
+    shared = set()
+    for template in env.cache.values():
+        module = getattr(template, "_module", shared)
+        if module is shared:
+            return None
+        if module is not None:
+            shared.add(id(module))
+            shared.update(map(id, vars(module).values()))
+    return shared
 
 
 def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: list[Listing], env: jinja2.Environment,

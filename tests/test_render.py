@@ -395,6 +395,21 @@ def test_a_page_with_macros_is_rendered_as_jinja_would_leaving_no_cycles_behind(
     assert expected == "<i><b>&lt;Makiivka&gt;</b>!</i> <b>&lt;Makiivka&gt;</b>!"
 
 
+@pytest.mark.parametrize("page", [
+    '{% import "m.html" as m %}{{ m.shout(name) }}',
+    '{% from "m.html" import shout %}{{ shout(name) }}',
+    '{% from "m.html" import shout as loud %}{% macro own() %}<i>{{ loud(name) }}</i>{% endmacro %}{{ own() }}',
+], ids=["import", "from-import", "from-import-in-own-macro"])
+def test_macros_imported_without_a_context_serve_every_page(page):
+    """Jinja makes such a module once and every page shares it: its macros must outlive each page."""
+    env = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader({
+        "m.html": "{% macro shout(x) %}<b>{{ x }}</b>{{ tail|default('') }}{% endmacro %}", "page.html": page}))
+    template = env.get_template("page.html")
+    pages = [render.render_leaving_no_cycles(template, {"name": name}) for name in ("Samara", "Tolyatti", "Makiivka")]
+    assert pages == [template.render(name=name) for name in ("Samara", "Tolyatti", "Makiivka")]
+    assert "<b>Tolyatti</b>" in pages[1]
+
+
 def test_undefined_name_in_a_template(make_project, run_cli):
     root = make_project(ONE)
     path = break_template(root, "article.html", "<h1>{{ article.title }}</h1>", "<h1>{{ article.headline }}</h1>")
