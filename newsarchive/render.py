@@ -501,11 +501,11 @@ def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: l
     """Every page as an Output, rendering only those whose inputs changed since they were rendered.
 
     A Reused page is as the last build left it. A planned page whose fingerprint is cached with the
-    digest of the bytes now published (``earlier.published``), or kept in the cache, needs no rendering. The others are
-    rendered by ``workers``, which put the bytes in the cache; every Output points there. A page's
-    fingerprint but for bodies is taken from the last build where ``earlier`` says it holds; then
-    what changed is found here at once; otherwise every page is fingerprinted anew, and the workers
-    share that work with the rendering, a span of pages each.
+    digest of the bytes now published (``earlier.published``), or kept in the cache, needs no
+    rendering. The others are rendered by ``workers``, which put the bytes in the cache; every
+    Output points there. A page's fingerprint but for bodies is taken from the last build where
+    ``earlier`` says it holds; then what changed is found here at once; otherwise every page is
+    fingerprinted anew, and the workers share that work with the rendering, a span of pages each.
     """
     fingerprints = earlier.fingerprints
     if earlier.groups:
