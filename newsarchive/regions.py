@@ -40,6 +40,11 @@ def listing_region(listing: Listing) -> Region:
     return ("listing", listing.kind, listing.key)
 
 
+def year_region(year: int) -> Region:
+    """The region of the year's listing, which holds every page made from the year's reports alone."""
+    return ("listing", indexes.YEAR, (year,))  # a year's listing is keyed as period_key keys it
+
+
 def changed_regions(index: SiteIndex, earlier: RelatedMemo) -> set[Region]:
     """The regions of ``index`` whose inputs differ from those of the index ``earlier`` was made with."""
     now = {article.source_path: article for article in index.articles}

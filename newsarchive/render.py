@@ -41,7 +41,7 @@ from .fingerprint import Deferred, Fingerprinter
 from .indexes import Listing, SiteIndex
 from .model import LOCATIONS, TERM_KINDS, TOPICS, Article
 from .parallel import ProgressCallback, Workers
-from .regions import Region, listing_region, report_region
+from .regions import Region, listing_region, report_region, year_region
 from .reuse import EarlierPlan, PlanRecord, Reused
 from .search import build_search_index, searchable_terms
 from .writer import Output
@@ -237,7 +237,7 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
              context={"changes": Deferred(indexes.change_notes,
                                           (tuple(a for a in index.articles if a.corrections or a.updated),))}),
     ]
-    search_indexes = _search_index_pages(index, words_by_source)
+    search_indexes = _search_index_pages(index, words_by_source, earlier)
     pages.append(Page(routes.SEARCH, "search.html", "Search",
                       "Find reports by the words of their title, summary and text, and narrow them by place, topic and year.",
                       context={"filters": {kind: searchable_terms(index.terms[kind]) for kind in TERM_KINDS},
@@ -265,7 +265,8 @@ def plan_pages(index: SiteIndex, config: SiteConfig, words_by_source: dict[str, 
         Page(routes.ROBOTS, "robots.txt", "robots.txt"),
     ]
     pages += _redirect_pages(config)
-    pages += _sitemap_pages([SitemapEntry(p.url, p.lastmod) for p in pages if not p.noindex and p.template.endswith(".html")])
+    pages += _sitemap_pages([SitemapEntry(p.url, p.lastmod) for p in pages if not p.noindex and p.template.endswith(".html")],
+                            earlier)
     return pages
 
 
@@ -303,21 +304,33 @@ def _term_pages(listing: Listing, site) -> list[Page]:
                    group=listing.url)]
 
 
-def _sitemap_pages(entries: list[SitemapEntry]) -> list[Page]:
+def _sitemap_pages(entries: list[SitemapEntry], earlier: EarlierPlan | None) -> list[Page | Reused]:
     """The sitemap: an index of sitemaps, one for each year's dated pages and one for the rest, each in
     parts of at most SITEMAP_SIZE addresses (the protocol's limit is 50,000). A new report changes
-    its year's part, not a list of every page of the site."""
+    its year's part, not a list of every page of the site.
+
+    A year's dated pages are its reports' and its listings': the year's region holds its parts.
+    """
     groups: dict[str, list[SitemapEntry]] = {}
     for entry in entries:
         dated = _DATED.match(entry.url)
         groups.setdefault(dated[1] if dated else routes.UNDATED_SITEMAP, []).append(entry)
-    parts = [
-        Page(routes.sitemap_part_url(group, start // SITEMAP_SIZE + 1), "sitemap.xml", "Sitemap",
-             context={"entries": tuple(group_entries[start: start + SITEMAP_SIZE])})
-        for group, group_entries in sorted(groups.items())
-        for start in range(0, len(group_entries), SITEMAP_SIZE)
-    ]
+    parts = []
+    for group, group_entries in sorted(groups.items()):
+        if group == routes.UNDATED_SITEMAP:
+            parts += _sitemap_parts(group, group_entries)
+        else:
+            region = year_region(int(group))
+            parts += _group(earlier, routes.sitemap_part_url(group, 1), region, _sitemap_parts, group, group_entries, region)
     return parts + [Page(routes.SITEMAP, "sitemap-index.xml", "Sitemap", context={"sitemaps": tuple(p.url for p in parts)})]
+
+
+def _sitemap_parts(name: str, entries: list[SitemapEntry], region: Region | None = None) -> list[Page]:
+    """One group's sitemaps (a year's, or the UNDATED_SITEMAP's): its addresses in parts of at most SITEMAP_SIZE."""
+    group = routes.sitemap_part_url(name, 1) if region else ""
+    return [Page(routes.sitemap_part_url(name, start // SITEMAP_SIZE + 1), "sitemap.xml", "Sitemap", region=region,
+                 group=group, context={"entries": tuple(entries[start: start + SITEMAP_SIZE])})
+            for start in range(0, len(entries), SITEMAP_SIZE)]
 
 
 _DATED = re.compile(r"(\d{4})/")
@@ -339,19 +352,27 @@ def _timeline_pages(index: SiteIndex) -> list[Page]:
     ]
 
 
-def _search_index_pages(index: SiteIndex, words_by_source: dict[str, str]) -> list[Page]:
+def _search_index_pages(index: SiteIndex, words_by_source: dict[str, str],
+                        earlier: EarlierPlan | None) -> list[Page | Reused]:
     """The search indexes, oldest first: each year's reports in parts of SEARCH_INDEX_SIZE counted
     from its oldest, so that an edit or a new report rebuilds one part, whatever the year's size.
 
     Words come from each report's title, summary and body: declaring the part's bodies covers them.
+    A year's parts are made from its reports alone: the year's region holds them.
     """
-    return [
-        Page(routes.search_index_url(year.key[0], number), "search-index.js",
-             f"Search index of {year.title}, part {number}", bodies=part,
-             context={"search_index": Deferred(build_search_index, (part,), (index.term_by_slug, words_by_source))})
-        for year in index.periods[indexes.YEAR]
-        for number, part in enumerate(parts_from_oldest(year.articles, SEARCH_INDEX_SIZE), start=1)
-    ]
+    pages = []
+    for year in index.periods[indexes.YEAR]:
+        pages += _group(earlier, routes.search_index_url(year.key[0], 1), listing_region(year),
+                        _year_search_index_pages, index, year, words_by_source)
+    return pages
+
+
+def _year_search_index_pages(index: SiteIndex, year: Listing, words_by_source: dict[str, str]) -> list[Page]:
+    group = routes.search_index_url(year.key[0], 1)
+    return [Page(routes.search_index_url(year.key[0], number), "search-index.js",
+                 f"Search index of {year.title}, part {number}", bodies=part, region=listing_region(year), group=group,
+                 context={"search_index": Deferred(build_search_index, (part,), (index.term_by_slug, words_by_source))})
+            for number, part in enumerate(parts_from_oldest(year.articles, SEARCH_INDEX_SIZE), start=1)]
 
 
 def parts_from_oldest(newest_first: tuple[Article, ...], size: int) -> list[tuple[Article, ...]]:
