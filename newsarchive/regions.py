@@ -5,11 +5,13 @@ Most pages are made from one part of the site index alone, their region:
 - a report's page, and the redirects from its earlier addresses: from the report, its neighbours
   in time and its related reports;
 - a listing's pages (and a place's or topic's feed): from the listing, its neighbouring listings
-  of the same kind and, for a year or month, the months or days in it.
+  of the same kind and, for a year or month, the months or days in it;
+- a year's sitemaps and search indexes: from the year's reports alone, so within the region of
+  the year's listing.
 
 ``plan_pages`` marks such a page with its region and gives it nothing else (the configuration
-and templates aside). Pages that read the whole index (the home page, the timeline, the
-sitemaps ...) have no region and are always fingerprinted anew.
+and templates aside). Pages that read the whole index (the home page, the timeline, the sitemap
+index ...) have no region and are always fingerprinted anew.
 
 A page whose region's inputs are what they were in the last build is the page it was then, so
 its fingerprint but for bodies is taken from that build (the caller checks that the templates

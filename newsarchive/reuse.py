@@ -2,7 +2,8 @@
 
 Pages are planned in groups: a report's own page with the redirects from its earlier addresses,
 known by its source path; a listing's pages with, for a place or topic, its feed, known by the
-listing's URL; and every other page alone, known by its URL (no page's address ends in .md). For
+listing's URL; a year's sitemaps, and a year's search indexes, each known by its first one's URL;
+and every other page alone, known by its URL (no page's address ends in .md). For
 each group the cache keeps what the last build planned of it: each page's address, template, date,
 whether search engines may index it, the report it is the page of, its fingerprint but for bodies,
 its fingerprint and the hash of the bytes it gave; and, for a group of a region (see regions.py),
