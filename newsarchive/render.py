@@ -311,23 +311,24 @@ def _sitemap_pages(entries: list[SitemapEntry], earlier: EarlierPlan | None) -> 
 
     A year's dated pages are its reports' and its listings': the year's region holds its parts.
     """
-    groups: dict[str, list[SitemapEntry]] = {}
+    by_name: dict[str, list[SitemapEntry]] = {}
     for entry in entries:
         dated = _DATED.match(entry.url)
-        groups.setdefault(dated[1] if dated else routes.UNDATED_SITEMAP, []).append(entry)
+        by_name.setdefault(dated[1] if dated else routes.UNDATED_SITEMAP, []).append(entry)
     parts = []
-    for group, group_entries in sorted(groups.items()):
-        if group == routes.UNDATED_SITEMAP:
-            parts += _sitemap_parts(group, group_entries)
+    for name, named_entries in sorted(by_name.items()):
+        if name == routes.UNDATED_SITEMAP:
+            parts += _sitemap_parts(name, named_entries)
         else:
-            region = year_region(int(group))
-            parts += _group(earlier, routes.sitemap_part_url(group, 1), region, _sitemap_parts, group, group_entries, region)
+            group, region = routes.sitemap_part_url(name, 1), year_region(int(name))
+            parts += _group(earlier, group, region, _sitemap_parts, name, named_entries, region, group)
     return parts + [Page(routes.SITEMAP, "sitemap-index.xml", "Sitemap", context={"sitemaps": tuple(p.url for p in parts)})]
 
 
-def _sitemap_parts(name: str, entries: list[SitemapEntry], region: Region | None = None) -> list[Page]:
-    """One group's sitemaps (a year's, or the UNDATED_SITEMAP's): its addresses in parts of at most SITEMAP_SIZE."""
-    group = routes.sitemap_part_url(name, 1) if region else ""
+def _sitemap_parts(name: str, entries: list[SitemapEntry], region: Region | None = None,
+                   group: str = "") -> list[Page]:
+    """The sitemaps named ``name`` (a year's, or the UNDATED_SITEMAP's): their addresses in parts of at
+    most SITEMAP_SIZE; with a region, the group ``group`` of that region."""
     return [Page(routes.sitemap_part_url(name, start // SITEMAP_SIZE + 1), "sitemap.xml", "Sitemap", region=region,
                  group=group, context={"entries": tuple(entries[start: start + SITEMAP_SIZE])})
             for start in range(0, len(entries), SITEMAP_SIZE)]
@@ -362,13 +363,14 @@ def _search_index_pages(index: SiteIndex, words_by_source: dict[str, str],
     """
     pages = []
     for year in index.periods[indexes.YEAR]:
-        pages += _group(earlier, routes.search_index_url(year.key[0], 1), listing_region(year),
-                        _year_search_index_pages, index, year, words_by_source)
+        group = routes.search_index_url(year.key[0], 1)
+        pages += _group(earlier, group, listing_region(year), _year_search_index_pages, index, year, words_by_source,
+                        group)
     return pages
 
 
-def _year_search_index_pages(index: SiteIndex, year: Listing, words_by_source: dict[str, str]) -> list[Page]:
-    group = routes.search_index_url(year.key[0], 1)
+def _year_search_index_pages(index: SiteIndex, year: Listing, words_by_source: dict[str, str],
+                             group: str) -> list[Page]:
     return [Page(routes.search_index_url(year.key[0], number), "search-index.js",
                  f"Search index of {year.title}, part {number}", bodies=part, region=listing_region(year), group=group,
                  context={"search_index": Deferred(build_search_index, (part,), (index.term_by_slug, words_by_source))})
