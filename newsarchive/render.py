@@ -23,6 +23,7 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 import traceback
@@ -541,14 +542,18 @@ def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: l
         spans = [(start, min(start + SPAN, len(pages))) for start in range(0, len(pages), SPAN)]
         outputs = itertools.chain.from_iterable(
             workers.map(_span_in_worker, spans, min_per_worker=max(1, PAGES_PER_WORKER // SPAN)))
-    record = PlanRecord(earlier)
+    record, source_of = PlanRecord(earlier), _JOB.store.path
     for done, (page, (relpath, without, key, known)) in enumerate(zip(pages, outputs), start=1):
         if progress:
             progress("rendering and writing pages", done, len(pages))
-        yield Output(relpath, known, source=_JOB.store.path(known))
-        record.add(page, relpath, without, key, known)
+        yield _output((relpath, known, None, source_of(known)))
+        if type(page) is not Reused:  # a Reused page's group is taken whole
+            record.add(page, relpath, without, key, known)
     cache.remember_plan(earlier.reports_key, record.groups(),
                         {listing.url: fingerprints.value(listing) for listing in listings})
+
+
+_output = functools.partial(tuple.__new__, Output)  # an Output without NamedTuple's checks: one for every page
 
 
 def _take_earlier_listings(fingerprints: Fingerprinter, listings: list[Listing], earlier: dict[str, str],
@@ -572,13 +577,13 @@ def _planned_then_rendered(count: int, workers: Workers) -> Iterator[tuple[str, 
     with workers.sharing(_render_in_worker, min_items=max(1, PAGES_PER_WORKER // 4)) as rendering:
         plan = []
         for number in range(count):
-            relpath, without, key, known = _JOB.plan(number)
-            if known is None:
+            planned = _JOB.plan(number)
+            if planned[3] is None:  # its bytes are not known
                 rendering.add(number)
-            plan.append((relpath, without, key, known))
+            plan.append(planned)
         rendered = iter(rendering.results())
-    for relpath, without, key, known in plan:
-        yield relpath, without, key, known or next(rendered)
+    for planned in plan:
+        yield planned if planned[3] is not None else (*planned[:3], next(rendered))
 
 
 SPAN = 64  # pages a worker fingerprints and renders at a time, in order: neighbours share listings
@@ -599,7 +604,7 @@ class _Job:
         """A page's output path, fingerprint but for bodies, fingerprint, and its bytes' digest if known."""
         page = self.pages[number]
         if type(page) is Reused:
-            return page.relpath, page.without, page.key, page.known
+            return page[_REUSED_PLAN]
         relpath = routes.output_path(page.url)
         fingerprints = self.earlier.fingerprints
         without = self.earlier.without_bodies(page) or fingerprints.without_bodies(page)
@@ -618,6 +623,8 @@ class _Job:
 
 
 _JOB: _Job | None = None
+_REUSED_PLAN = slice(Reused._fields.index("relpath"), None)  # a Reused's relpath, without, key and known
+assert Reused._fields[_REUSED_PLAN] == ("relpath", "without", "key", "known")
 
 
 def _render_in_worker(number: int) -> str:

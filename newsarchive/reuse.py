@@ -130,8 +130,7 @@ class PlanRecord:
         self.made: dict[str, tuple[list, list]] = {}
 
     def add(self, page, relpath: str, without: str, key: str, known: str) -> None:
-        if type(page) is Reused:  # its group is taken whole
-            return
+        """Note a page planned anew (a Reused page's group is taken whole)."""
         group = page.group or page.url
         found = self.made.get(group)
         if found is None:
