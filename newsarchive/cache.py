@@ -92,7 +92,7 @@ def _record_fields() -> str:
 # (a rebuild keeps the fingerprints of unchanged pages), must change this; the records' fields are
 # part of it, so a cache pickled with other fields is never unpickled into these.
 CACHE_VERSION = (f"newsarchive {__version__}; python {sys.version_info[0]}.{sys.version_info[1]}; "
-                 f"records {_record_fields()}; cache 21")
+                 f"records {_record_fields()}; cache 22")
 
 
 def digest(data: bytes) -> str:

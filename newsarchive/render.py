@@ -51,9 +51,10 @@ TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
 # Pages render in half a millisecond (a report) to tens (a year's timeline, a search index, the
 # sitemap), and a rebuild's few are mostly the large ones; forking a worker costs about 20 ms.
 PAGES_PER_WORKER = 16
-# Reports in one search index: small enough to rebuild in a few milliseconds, large enough that a
-# year of thousands of reports is a handful of files.
-SEARCH_INDEX_SIZE = 500
+# Reports in one search index: a new report rebuilds its year's newest part, so the size is what
+# adding a report costs (at 500, that part was a quarter to a third of a rebuild's rendering);
+# large enough that a year of thousands of reports is a dozen files.
+SEARCH_INDEX_SIZE = 250
 SITEMAP_SIZE = 10_000  # addresses in one sitemap file
 
 

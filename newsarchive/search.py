@@ -1,6 +1,6 @@
 """The search index: every report's words, built with the site and read by static/search.js.
 
-Each year's reports have indexes of their own (search/YYYY-N.js, up to 500 reports each), read newest
+Each year's reports have indexes of their own (search/YYYY-N.js, up to 250 reports each), read newest
 first. An index is an inverted index: the sorted list of normalised words, and for each word the
 numbers of the reports that contain it. Reports are numbered newest first, so results come out in
 the order of every listing; places and topics are numbers into the index's own tables. Words are normalised exactly as

@@ -391,7 +391,7 @@ SEARCH_INDEX_PREFIX = "(window.NEWSARCHIVE_SEARCH = window.NEWSARCHIVE_SEARCH ||
 
 def search_indexes(site) -> dict[int, dict]:
     """Every yearly search index, by year: the JSON object that search/YYYY-1.js adds to the list
-    (the fixture's years are far below the 500 reports that would make a second part)."""
+    (the fixture's years are far below the 250 reports that would make a second part)."""
     indexes = {}
     for path in sorted((site / "search").glob("*.js")):
         text = path.read_text(encoding="ascii")  # every other character is escaped

@@ -44,7 +44,7 @@ def search_index_of(make_project, articles: dict) -> dict:
 
 
 def yearly_search_indexes(make_project, articles: dict, **options) -> dict[str, dict]:
-    """The search indexes a build of ``articles`` plans, by address: a year in parts of up to 500 reports."""
+    """The search indexes a build of ``articles`` plans, by address: a year in parts of up to 250 reports."""
     _, _, pages, _ = plan_project(make_project(articles, **options))
     return {page.url: page.context["search_index"].value() for page in pages if page.template == "search-index.js"}
 
