@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from slugify import slugify
-
 from . import fields
 from .canonical import front_matter
-from .config import SLUG_RE, load_config, term_key
+from .config import SLUG_RE, load_config, term_key, url_slug
 from .errors import ConfigError, ContentError, Problem, display_path
 from .model import LOCATIONS, TOPICS
 from .reader import MAX_SLUG_LENGTH, RESERVED_SLUGS, suggest
@@ -20,7 +18,7 @@ BODY_PLACEHOLDER = ("Write the report here in the archive's own words. Attribute
 
 def make_slug(title: str, max_length: int = 60) -> str:
     """A URL slug from a title, cut at a word so it reads as the title's beginning."""
-    slug = slugify(title)
+    slug = url_slug(title)
     if len(slug) > max_length:
         slug = slug[: max_length + 1].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
     return slug

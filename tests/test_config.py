@@ -174,3 +174,20 @@ def test_missing_required_keys(make_project, monkeypatch):
     assert info.value.exit_code == 2
     # base_url is not written anywhere: the problem points at the site section it belongs in.
     assert [str(p) for p in info.value.problems] == ["site_config.yaml:2: site.base_url: is required"]
+
+
+def test_alias_addresses_do_not_depend_on_the_transliterator_installed(monkeypatch):
+    # python-slugify prefers Unidecode where it is installed; the archive's addresses must not
+    # change when some other package brings it in.
+    import sys
+    import types
+
+    from newsarchive.config import alias_slugs, url_slug
+    from newsarchive.model import Term
+
+    term = Term("locations", "makiivka", "Makiivka", aliases=("Макіївка", "Makiïvka", "Makeevka"))
+    before = (alias_slugs.__wrapped__(term), url_slug("Тольятти"))
+    unidecode = types.ModuleType("unidecode")
+    unidecode.unidecode = lambda text: "other"
+    monkeypatch.setitem(sys.modules, "unidecode", unidecode)
+    assert (alias_slugs.__wrapped__(term), url_slug("Тольятти")) == before == (("makeevka",), "toliatti")
