@@ -21,7 +21,7 @@ from .reader import Reading, find_sources, read_articles
 from .render import make_environment, plan_pages, render_outputs, render_page, static_files
 from .reuse import earlier_plan
 from .urllock import check_lock, lock_path, write_lock
-from .writer import Changes, Output, changes_between, publish, published_files, survey_copies
+from .writer import Changes, Output, changes_between, files_of, publish, published_files, survey_copies
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def build(config_path: Path, overrides: dict | None = None, force: bool = False,
         outputs = itertools.chain(render_outputs(pages, earlier, _listings(index), env, cache, workers, progress),
             _static_outputs(config))
         if dry_run:
-            changes = changes_between(on_site, {output.relpath: output.digest for output in outputs})
+            changes = changes_between(on_site, files_of(outputs))
         else:
             # Pages are rendered as the writer takes them; readers keep the old site until all are written.
             changes = publish(outputs, config.paths.output,

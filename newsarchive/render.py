@@ -45,7 +45,7 @@ from .parallel import ProgressCallback, Workers
 from .regions import Region, listing_region, report_region, year_region
 from .reuse import EarlierPlan, PlanRecord, Reused
 from .search import build_search_index, searchable_terms
-from .writer import Output
+from .writer import Output, Unchanged, written_twice
 
 TERM_HEADINGS = {LOCATIONS: "Locations", TOPICS: "Topics"}
 # Pages render in half a millisecond (a report) to tens (a year's timeline, a search index, the
@@ -522,8 +522,10 @@ def _shared_objects(env: jinja2.Environment) -> set[int] | None:
 
 
 def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: list[Listing], env: jinja2.Environment,
-                   cache: BuildCache, workers: Workers, progress: ProgressCallback | None = None) -> Iterator[Output]:
-    """Every page as an Output, rendering only those whose inputs changed since they were rendered.
+                   cache: BuildCache, workers: Workers, progress: ProgressCallback | None = None
+                   ) -> Iterator[Output | Unchanged]:
+    """Every page as an Output, rendering only those whose inputs changed since they were rendered,
+    but the pages taken from the last build, which come last, all in one Unchanged.
 
     A Reused page is as the last build left it. A planned page whose fingerprint is cached with the
     digest of the bytes now published (``earlier.published``), or kept in the cache, needs no
@@ -543,13 +545,19 @@ def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: l
         spans = [(start, min(start + SPAN, len(pages))) for start in range(0, len(pages), SPAN)]
         outputs = itertools.chain.from_iterable(
             workers.map(_span_in_worker, spans, min_per_worker=max(1, PAGES_PER_WORKER // SPAN)))
-    record, source_of = PlanRecord(earlier), _JOB.store.path
+    record, source_of, unchanged = PlanRecord(earlier), _JOB.store.path, {}
     for done, (page, (relpath, without, key, known)) in enumerate(zip(pages, outputs), start=1):
         if progress:
             progress("rendering and writing pages", done, len(pages))
-        yield _output((relpath, known, None, source_of(known)))
-        if type(page) is not Reused:  # a Reused page's group is taken whole
+        if type(page) is Reused:  # as the last build left it, its group taken whole: written with the others
+            if relpath in unchanged:
+                raise written_twice(relpath)
+            unchanged[relpath] = known
+        else:
+            yield _output((relpath, known, None, source_of(known)))
             record.add(page, relpath, without, key, known)
+    if unchanged:
+        yield Unchanged(unchanged, source_of)
     cache.remember_plan(earlier.reports_key, record.groups(),
                         {listing.url: fingerprints.value(listing) for listing in listings})
 

@@ -46,6 +46,16 @@ class Output(NamedTuple):  # a tuple: a build makes one for every page, thousand
     source: str | None = None  # a file of the build cache holding the bytes, to link to
 
 
+class Unchanged(NamedTuple):
+    """Files given at once: pages a rebuild takes as the last build left them, most of its pages.
+
+    Each page as an Output of its own cost more than the rest of placing it, when the copy being
+    brought up to date holds it already, as it nearly always does."""
+
+    files: dict[str, str]  # path -> sha256
+    source_of: Callable[[str], str]  # a sha256 -> the file of the build cache holding those bytes
+
+
 @dataclass(frozen=True)
 class Changes:
     """What a build changes in the published site: files added, changed and removed (sorted paths)."""
@@ -72,6 +82,17 @@ def changes_between(published: dict[str, str], new: dict[str, str]) -> Changes:
         changed=tuple(sorted(path for path, digest in new.items() if published.get(path, digest) != digest)),
         removed=tuple(sorted(set(published) - set(new))),
     )
+
+
+def files_of(outputs: Iterable[Output | Unchanged]) -> dict[str, str]:
+    """The files ``outputs`` would make the site hold: path -> sha256."""
+    files = {}
+    for output in outputs:
+        if type(output) is Unchanged:
+            files.update(output.files)
+        else:
+            files[output.relpath] = output.digest
+    return files
 
 
 @dataclass(frozen=True)
@@ -103,7 +124,7 @@ def read_manifest(folder: Path) -> Manifest | None:
     return Manifest(data["files"], tuple(data.get("kept", ())))
 
 
-def publish(outputs: Iterable[Output], out_dir: Path, make_missing: Callable[[str], bytes] | None = None,
+def publish(outputs: Iterable[Output | Unchanged], out_dir: Path, make_missing: Callable[[str], bytes] | None = None,
             adopt: bool = False, fresh: bool = False, survey: Survey | None = None) -> Changes:
     """Bring the unpublished copy up to date with ``outputs`` and switch the output link to it.
 
@@ -307,13 +328,14 @@ class _Sync:
         self.folders: set[str] = set()  # relative to the copy: made, or known to be there
         self.touched_folders: set[str] = set()  # relative to the copy: where files were added or removed
 
-    def fill(self, outputs: Iterable[Output], folder_times: dict) -> list[str]:
+    def fill(self, outputs: Iterable[Output | Unchanged], folder_times: dict) -> list[str]:
         """Place every output, remove the rest, keep foreign files, then write the manifest and
         the folders' times; the files kept that the builder did not write are returned."""
         for output in outputs:
-            self.place(output)
+            placed = self.place_unchanged(output) if type(output) is Unchanged else self.place(output)
             if self.mirror is not None:
-                self._mirror(output.relpath, output.digest)
+                for relpath, digest in placed:
+                    self._mirror(relpath, digest)
         self.remove_stale()
         kept = self.carry_over_kept_files()
         self.finish(kept, folder_times)
@@ -338,24 +360,41 @@ class _Sync:
         except OSError:
             self.mirror = None
 
-    def place(self, output: Output) -> None:
+    def place(self, output: Output) -> Iterable[tuple[str, str]]:
+        """Place one file; give its path and digest."""
         relpath, digest = output.relpath, output.digest
         if relpath in self.files:
-            raise OutputError([Problem(relpath, None, None, "two pages would be written to the same file")])
+            raise written_twice(relpath)
         self.files[relpath] = digest
-        if self.known.files.get(relpath) == digest:
-            return  # this copy already holds these bytes (and its path was checked when they were written)
+        # Otherwise this copy already holds these bytes (and their path was checked when they were written).
+        if self.known.files.get(relpath) != digest:
+            self._put(relpath, digest, output.data, output.source)
+        return ((relpath, digest),)
+
+    def place_unchanged(self, unchanged: Unchanged) -> Iterable[tuple[str, str]]:
+        """Place many files at once; give their paths and digests."""
+        twice = self.files.keys() & unchanged.files.keys()
+        if twice:
+            raise written_twice(min(twice))
+        self.files.update(unchanged.files)
+        held = self.known.files
+        for relpath, digest in unchanged.files.items():
+            if held.get(relpath) != digest:
+                self._put(relpath, digest, None, unchanged.source_of(digest))
+        return unchanged.files.items()
+
+    def _put(self, relpath: str, digest: str, data: bytes | None, source: str | None) -> None:
+        """Make this copy's file at ``relpath`` hold the bytes of ``digest``: ``data``, or a link."""
         destination = _safe_target(self.root, relpath)
         self.touch(relpath)
         self.make_folder(relpath.rpartition("/")[0])
         if (self.reuse and self.served.files.get(relpath) == digest
                 and self._link(f"{self.current}/{relpath}", destination)):
             return
-        if output.source is not None and self._link(output.source, destination):
+        if source is not None and self._link(source, destination):
             return
-        data = output.data
-        if data is None and output.source is not None and os.path.isfile(output.source):
-            with open(output.source, "rb") as handle:  # the cache is on another file system than the site
+        if data is None and source is not None and os.path.isfile(source):
+            with open(source, "rb") as handle:  # the cache is on another file system than the site
                 data = handle.read()
         if data is None and self.make_missing is not None:
             data = self.make_missing(relpath)
@@ -522,6 +561,11 @@ def _take_snapshot(copy: Path, relpaths: Iterable[str], earlier: dict | None, to
         known = None if earlier is None or folder in touched else earlier.get(folder)
         times[folder] = known if known is not None else os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns
     _snapshot_path(copy).write_bytes(marshal.dumps(times))
+
+
+def written_twice(relpath: str) -> OutputError:
+    """The error for two pages that would be written to the same file."""
+    return OutputError([Problem(relpath, None, None, "two pages would be written to the same file")])
 
 
 def _safe_target(root: str, relpath: str) -> str:

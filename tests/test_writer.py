@@ -10,7 +10,8 @@ import pytest
 from helpers import md, sitemap_entries, tree_hashes, tree_mtimes
 from newsarchive.errors import OutputError
 from newsarchive import writer
-from newsarchive.writer import MANIFEST, SLOT_MARKER, Output, publish, read_manifest, slot_path, survey_copies
+from newsarchive.writer import (MANIFEST, SLOT_MARKER, Output, Unchanged, files_of, publish, read_manifest, slot_path,
+                                survey_copies)
 
 BOOKKEEPING = {MANIFEST, SLOT_MARKER}
 
@@ -418,3 +419,42 @@ def test_unchanged_files_keep_their_inode_across_switches(tmp_path):
         publish(outputs(("a.html", b"a"), ("b.html", version)), out)
         assert (out / "a.html").stat().st_ino == inode
         assert (out / "b.html").read_bytes() == version
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A stand-in for the build cache's pages: bytes in files named by their hash."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    for data in (b"a", b"b", b"c"):
+        (folder / sha(data)).write_bytes(data)
+    return lambda digest: str(folder / digest)
+
+
+def test_files_given_at_once_are_placed_as_files_given_one_by_one(tmp_path, store):
+    out = tmp_path / "out"
+    unchanged = Unchanged({"a.html": sha(b"a"), "sub/b.html": sha(b"b")}, store)
+    first = publish([unchanged], out)  # a first build: linked from the store, and mirrored in the spare copy
+    assert (first.added, {path: (out / path).read_bytes() for path in first.added}) == (
+        ("a.html", "sub/b.html"), {"a.html": b"a", "sub/b.html": b"b"})
+    assert os.path.samefile(slot_path(out, "a") / "sub/b.html", slot_path(out, "b") / "sub/b.html")
+    inode = (out / "a.html").stat().st_ino
+    second = publish([Output("c.html", sha(b"c"), b"c"), unchanged], out)
+    assert (second.added, second.changed, second.removed) == (("c.html",), (), ())
+    assert (out / "a.html").stat().st_ino == inode
+    # A file the copy being brought up to date lost is placed again, from the published copy.
+    (slot_path(out, "a") / "sub/b.html").unlink()
+    publish([unchanged], out)
+    assert (out / "sub/b.html").read_bytes() == b"b" and read_manifest(out).files == unchanged.files
+    assert files_of([Output("c.html", sha(b"c"), b"c"), unchanged]) == {"c.html": sha(b"c"), **unchanged.files}
+
+
+def test_a_file_given_one_by_one_and_at_once_is_refused(tmp_path, store):
+    with pytest.raises(OutputError) as info:
+        publish([Output("b.html", sha(b"b"), b"b"), Unchanged({"a.html": sha(b"a"), "b.html": sha(b"b")}, store)],
+                tmp_path / "out")
+    assert [str(p) for p in info.value.problems] == ["b.html: two pages would be written to the same file"]
