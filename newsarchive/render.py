@@ -22,6 +22,7 @@ helpers registered in ``make_environment``; each page kind adds its own context:
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import itertools
@@ -539,30 +540,38 @@ def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: l
         _take_earlier_listings(fingerprints, listings, cache.listings, earlier.changed)
     global _JOB
     _JOB = _Job(pages, env, cache.rendered, cache.fresh, earlier, cache.pages)
+    planned = [number for number, page in enumerate(pages) if type(page) is not Reused]
     if earlier.groups:
-        outputs = _planned_then_rendered(len(pages), workers)
-    else:
+        outputs = _planned_then_rendered(planned, workers)
+    else:  # nothing is taken from the last build: every page is planned
         spans = [(start, min(start + SPAN, len(pages))) for start in range(0, len(pages), SPAN)]
         outputs = itertools.chain.from_iterable(
             workers.map(_span_in_worker, spans, min_per_worker=max(1, PAGES_PER_WORKER // SPAN)))
-    record, source_of, unchanged = PlanRecord(earlier), _JOB.store.path, {}
-    for done, (page, (relpath, without, key, known)) in enumerate(zip(pages, outputs), start=1):
+    record, source_of = PlanRecord(earlier), _JOB.store.path
+    for done, (number, (relpath, without, key, known)) in enumerate(zip(planned, outputs), start=1):
         if progress:
             progress("rendering and writing pages", done, len(pages))
-        if type(page) is Reused:  # as the last build left it, its group taken whole: written with the others
-            if relpath in unchanged:
-                raise written_twice(relpath)
-            unchanged[relpath] = known
-        else:
-            yield _output((relpath, known, None, source_of(known)))
-            record.add(page, relpath, without, key, known)
+        yield _output((relpath, known, None, source_of(known)))
+        record.add(pages[number], relpath, without, key, known)
+    # The pages taken as the last build left them, their groups whole: the writer takes them at once.
+    unchanged = {page[_RELPATH]: page[_KNOWN] for page in pages if type(page) is Reused}
+    if len(planned) + len(unchanged) < len(pages):
+        raise written_twice(_twice([page[_RELPATH] for page in pages if type(page) is Reused]))
     if unchanged:
+        if progress:
+            progress("rendering and writing pages", len(pages), len(pages))
         yield Unchanged(unchanged, source_of)
     cache.remember_plan(earlier.reports_key, record.groups(),
                         {listing.url: fingerprints.value(listing) for listing in listings})
 
 
 _output = functools.partial(tuple.__new__, Output)  # an Output without NamedTuple's checks: one for every page
+_RELPATH, _KNOWN = Reused._fields.index("relpath"), Reused._fields.index("known")
+
+
+def _twice(relpaths: list[str]) -> str:
+    """The first path, in order, given more than once."""
+    return min(relpath for relpath, count in collections.Counter(relpaths).items() if count > 1)
 
 
 def _take_earlier_listings(fingerprints: Fingerprinter, listings: list[Listing], earlier: dict[str, str],
@@ -577,15 +586,15 @@ def _take_earlier_listings(fingerprints: Fingerprinter, listings: list[Listing],
             fingerprints.take(listing, found)
 
 
-def _planned_then_rendered(count: int, workers: Workers) -> Iterator[tuple[str, str, str, str]]:
-    """Plan every page, handing each that must be rendered to the workers as soon as it is found,
-    so that they render while the rest are planned (a rebuild's few pages to render include the
-    largest: the timeline, the search index); then render what they have not begun. Here, where
-    they do other work meanwhile, workers are worth starting for fewer pages than when the build
-    would only wait for them."""
+def _planned_then_rendered(numbers: list[int], workers: Workers) -> Iterator[tuple[str, str, str, str]]:
+    """Plan the pages ``numbers`` gives, handing each that must be rendered to the workers as soon as
+    it is found, so that they render while the rest are planned (a rebuild's few pages to render
+    include the largest: the timeline, the search index); then render what they have not begun.
+    Here, where they do other work meanwhile, workers are worth starting for fewer pages than when
+    the build would only wait for them."""
     with workers.sharing(_render_in_worker, min_items=max(1, PAGES_PER_WORKER // 4)) as rendering:
         plan = []
-        for number in range(count):
+        for number in numbers:
             planned = _JOB.plan(number)
             if planned[3] is None:  # its bytes are not known
                 rendering.add(number)
@@ -602,7 +611,7 @@ SPAN = 64  # pages a worker fingerprints and renders at a time, in order: neighb
 class _Job:
     """What forked workers fingerprint and render from, and where they store what they render."""
 
-    pages: list[Page | Reused]
+    pages: list[Page | Reused]  # only the Pages are planned and rendered
     env: jinja2.Environment
     store: HashStore
     fresh: bool  # a clean build trusts nothing kept before
@@ -612,8 +621,6 @@ class _Job:
     def plan(self, number: int) -> tuple[str, str, str, str | None]:
         """A page's output path, fingerprint but for bodies, fingerprint, and its bytes' digest if known."""
         page = self.pages[number]
-        if type(page) is Reused:
-            return page[_REUSED_PLAN]
         relpath = routes.output_path(page.url)
         fingerprints = self.earlier.fingerprints
         without = self.earlier.without_bodies(page) or fingerprints.without_bodies(page)
@@ -632,8 +639,6 @@ class _Job:
 
 
 _JOB: _Job | None = None
-_REUSED_PLAN = slice(Reused._fields.index("relpath"), None)  # a Reused's relpath, without, key and known
-assert Reused._fields[_REUSED_PLAN] == ("relpath", "without", "key", "known")
 
 
 def _render_in_worker(number: int) -> str:

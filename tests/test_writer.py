@@ -458,3 +458,25 @@ def test_a_file_given_one_by_one_and_at_once_is_refused(tmp_path, store):
         publish([Output("b.html", sha(b"b"), b"b"), Unchanged({"a.html": sha(b"a"), "b.html": sha(b"b")}, store)],
                 tmp_path / "out")
     assert [str(p) for p in info.value.problems] == ["b.html: two pages would be written to the same file"]
+
+
+def test_two_pages_taken_from_the_last_build_for_one_file_are_refused(built, run_cli, monkeypatch):
+    # Pages taken from the last plan reach the writer at once; one file claimed twice among them
+    # (a plan left by a builder that named pages otherwise) is still an error, and the site stays.
+    from newsarchive import build as build_module
+    from newsarchive.reuse import Reused
+
+    root, site = built
+    before = tree_hashes(site)
+    plan_pages = build_module.plan_pages
+
+    twice = []
+
+    def with_a_page_twice(*args, **kwargs):
+        pages = plan_pages(*args, **kwargs)
+        twice.append(next(page for page in pages if type(page) is Reused and page.relpath.startswith("topics/")))
+        return pages + [twice[0]._replace(url="elsewhere/")]
+    monkeypatch.setattr(build_module, "plan_pages", with_a_page_twice)
+    result = run_cli(root, "build")
+    assert (result.code, result.problems) == (3, [f"{twice[0].relpath}: two pages would be written to the same file"])
+    assert tree_hashes(site) == before
