@@ -170,7 +170,7 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
     if earlier and len(earlier) == len(by_path) and all(
             earlier.get(path, _UNKNOWN)[0] == article.metadata_digest for path, article in by_path.items()):
         # No report's front-matter changed: every earlier ranking stands.
-        return {path: tuple(by_path[other] for other in found) for path, (_, _, found) in earlier.items()}, earlier
+        return {path: tuple(map(by_path.__getitem__, found)) for path, (_, _, found) in earlier.items()}, earlier
     # A report whose front-matter is unchanged has the key it had; only new and changed ones are made.
     keys = []
     for article in oldest_first:
@@ -217,7 +217,7 @@ def related_reports(oldest_first: tuple[Article, ...], limit: int = RELATED_LIMI
             memo[path] = (article.metadata_digest, key, tuple(other.source_path for other in related[path]))
         else:
             known = earlier[path]
-            related[path] = tuple(by_path[other] for other in known[2])
+            related[path] = tuple(map(by_path.__getitem__, known[2]))
             memo[path] = known if known[0] == article.metadata_digest else (article.metadata_digest, key, known[2])
     return related, memo
 

@@ -50,7 +50,7 @@ class Reused(NamedTuple):  # a tuple: a rebuild takes thousands, made at once fr
     known: str  # the hash of the bytes it gave
 
 
-_WITHOUT = Reused._fields.index("without")
+_WITHOUT, _RELPATH, _KNOWN = (Reused._fields.index(name) for name in ("without", "relpath", "known"))
 _reused = functools.partial(tuple.__new__, Reused)  # Reused._make without its checks: the rows are the builder's own
 
 
@@ -78,12 +78,11 @@ class EarlierPlan:
         for path, body_digest in bodies:
             if self.bodies.get(path) != body_digest:
                 return None
-        pages = list(map(_reused, rows))
-        for page in pages:
-            if self.published.get(page.relpath) != page.known and not self.store.has(page.known):
+        for row in rows:
+            if self.published.get(row[_RELPATH]) != row[_KNOWN] and not self.store.has(row[_KNOWN]):
                 return None
         self.taken.append(group)
-        return pages
+        return list(map(_reused, rows))
 
     def without_bodies(self, page) -> str | None:
         """A page's fingerprint but for bodies as the last build made it, if it still holds."""
