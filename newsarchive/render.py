@@ -554,9 +554,9 @@ def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: l
         yield _output((relpath, known, None, source_of(known)))
         record.add(pages[number], relpath, without, key, known)
     # The pages taken as the last build left them, their groups whole: the writer takes them at once.
-    unchanged = {page[_RELPATH]: page[_KNOWN] for page in pages if type(page) is Reused}
+    unchanged = {page.relpath: page.known for page in pages if type(page) is Reused}
     if len(planned) + len(unchanged) < len(pages):
-        raise written_twice(_twice([page[_RELPATH] for page in pages if type(page) is Reused]))
+        raise written_twice(_twice([page.relpath for page in pages if type(page) is Reused]))
     if unchanged:
         if progress:
             progress("rendering and writing pages", len(pages), len(pages))
@@ -566,7 +566,6 @@ def render_outputs(pages: list[Page | Reused], earlier: EarlierPlan, listings: l
 
 
 _output = functools.partial(tuple.__new__, Output)  # an Output without NamedTuple's checks: one for every page
-_RELPATH, _KNOWN = Reused._fields.index("relpath"), Reused._fields.index("known")
 
 
 def _twice(relpaths: list[str]) -> str:
