@@ -333,9 +333,10 @@ class _Sync:
         the folders' times; the files kept that the builder did not write are returned."""
         for output in outputs:
             placed = self.place_unchanged(output) if type(output) is Unchanged else self.place(output)
-            if self.mirror is not None:
-                for relpath, digest in placed:
-                    self._mirror(relpath, digest)
+            for relpath, digest in placed:
+                if self.mirror is None:  # none, or given up
+                    break
+                self._mirror(relpath, digest)
         self.remove_stale()
         kept = self.carry_over_kept_files()
         self.finish(kept, folder_times)

@@ -480,3 +480,16 @@ def test_two_pages_taken_from_the_last_build_for_one_file_are_refused(built, run
     result = run_cli(root, "build")
     assert (result.code, result.problems) == (3, [f"{twice[0].relpath}: two pages would be written to the same file"])
     assert tree_hashes(site) == before
+
+
+def test_a_spare_copy_that_cannot_be_linked_is_left_out_when_files_are_given_at_once(tmp_path, store, monkeypatch):
+    out = tmp_path / "out"
+    unchanged = Unchanged({"a.html": sha(b"a"), "sub/b.html": sha(b"b")}, store)
+
+    def no_links(source, destination):
+        raise OSError(1, "Operation not permitted")  # a file system without hard links
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "link", no_links)
+        publish([unchanged], out)
+    assert not os.path.lexists(slot_path(out, "b"))
+    assert {path: (out / path).read_bytes() for path in unchanged.files} == {"a.html": b"a", "sub/b.html": b"b"}
