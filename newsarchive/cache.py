@@ -48,7 +48,7 @@ from pathlib import Path
 
 from . import __version__, indexes, model
 from .fsops import add_unnamed, replace_with_bytes
-from .reuse import Reused
+from .reuse import KEY, KNOWN
 
 # The plan and the related-reports memo hold plain data alone (strings, tuples, dicts), which
 # marshal writes in half the time pickle takes; the source shards hold records. Each of the two is
@@ -59,8 +59,6 @@ from .reuse import Reused
 # did not finish are never taken.
 KEYS_FILE, PLAN, RELATED = "keys.marshal", "plan", "related"
 PARTED = {PLAN: "groups", RELATED: "related"}  # each folder of parts -> the field it keeps
-# Where a row of the plan has a page's fingerprint and the digest of the bytes it gave.
-KEY, KNOWN = Reused._fields.index("key"), Reused._fields.index("known")
 SOURCES = "sources"
 PAGES = "pages"
 TEMPLATES = "templates"

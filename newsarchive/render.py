@@ -366,16 +366,15 @@ def _search_index_pages(index: SiteIndex, words_by_source: dict[str, str],
     """
     pages = []
     for year in index.periods[indexes.YEAR]:
-        group = routes.search_index_url(year.key[0], 1)
-        pages += _group(earlier, group, listing_region(year), _year_search_index_pages, index, year, words_by_source,
-                        group)
+        group, region = routes.search_index_url(year.key[0], 1), listing_region(year)
+        pages += _group(earlier, group, region, _year_search_index_pages, index, year, words_by_source, region, group)
     return pages
 
 
-def _year_search_index_pages(index: SiteIndex, year: Listing, words_by_source: dict[str, str],
+def _year_search_index_pages(index: SiteIndex, year: Listing, words_by_source: dict[str, str], region: Region,
                              group: str) -> list[Page]:
     return [Page(routes.search_index_url(year.key[0], number), "search-index.js",
-                 f"Search index of {year.title}, part {number}", bodies=part, region=listing_region(year), group=group,
+                 f"Search index of {year.title}, part {number}", bodies=part, region=region, group=group,
                  context={"search_index": Deferred(build_search_index, (part,), (index.term_by_slug, words_by_source))})
             for number, part in enumerate(parts_from_oldest(year.articles, SEARCH_INDEX_SIZE), start=1)]
 

@@ -50,7 +50,8 @@ class Reused(NamedTuple):  # a tuple: a rebuild takes thousands, made at once fr
     known: str  # the hash of the bytes it gave
 
 
-_WITHOUT, _RELPATH, _KNOWN = (Reused._fields.index(name) for name in ("without", "relpath", "known"))
+# Where a row of the plan (a Reused's fields) has what is read of it by position, thousands a build.
+RELPATH, WITHOUT, KEY, KNOWN = (Reused._fields.index(name) for name in ("relpath", "without", "key", "known"))
 _reused = functools.partial(tuple.__new__, Reused)  # Reused._make without its checks: the rows are the builder's own
 
 
@@ -79,7 +80,7 @@ class EarlierPlan:
             if self.bodies.get(path) != body_digest:
                 return None
         for row in rows:
-            if self.published.get(row[_RELPATH]) != row[_KNOWN] and not self.store.has(row[_KNOWN]):
+            if self.published.get(row[RELPATH]) != row[KNOWN] and not self.store.has(row[KNOWN]):
                 return None
         self.taken.append(group)
         return list(map(_reused, rows))
@@ -96,7 +97,7 @@ class EarlierPlan:
             return None
         for row in found[1]:
             if row[0] == page.url:
-                return row[_WITHOUT]
+                return row[WITHOUT]
         return None
 
 
